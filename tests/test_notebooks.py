@@ -18,4 +18,4 @@ def test_notebook(nb):
     assert ok, f"{nb.name} failed (traceback above)"
 
 def test_found_notebooks():
-    assert len(NBS) >= 7, NBS
+    assert len(NBS) >= 13, NBS
