@@ -86,7 +86,6 @@ def _prune_round(ctx, parent_cfg, r, model, model_kwargs, spec, rate, scope):
     def job(run):
         net = _build(ctx, model, model_kwargs); load_masked(net, parent_dir/'model.pt')
         magnitude_prune(net, amount=rate, scope=scope, scheme='global')
-        seed_everything(ctx.seed + 1000*(r + 1))
         fit(net, *ctx.loaders(spec['batch_size']), **_fit_kwargs(spec), select=None, callbacks=[MaskCallback()],
             run=run, seed=ctx.seed, progress=ctx.progress)
         run.save_model(net)
