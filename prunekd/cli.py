@@ -13,6 +13,7 @@ from .models import get_model, MODELS
 from .metrics import evaluate, param_counts, macs
 from .train import fit, SCHEDULES
 from .pkd import prune_then_distill, write_report, format_summary, PRESETS
+from . import rethinking as rt
 
 # %% auto #0
 __all__ = ['train_classifier', 'format_record', 'build_parser', 'main']
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
     t.add_argument('--no-progress', action='store_true', help='hide the progress bar')
 
-    r = sub.add_parser('run', help='run a method end to end (see `prunekd run pkd --help`)')
+    r = sub.add_parser('run', help='run a method end to end (see `prunekd run pkd --help`, `prunekd run rethinking --help`)')
     rsub = r.add_subparsers(dest='method', required=True, metavar='METHOD')
     k = rsub.add_parser('pkd', help="Park & No's prune, then distill",
                         description="Prune, then distill (Park & No): train the teacher, prune it by iterative magnitude pruning "
@@ -119,6 +120,29 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument('--data-root', default=None, help='dataset folder (default: $PRUNEKD_DATA, then standard places)')
     k.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
     k.add_argument('--no-progress', action='store_true', help='hide the progress bars')
+
+    q = rsub.add_parser('rethinking', help="Liu et al.'s Rethinking protocols (fine-tune vs Scratch-E/B)",
+                        description="Rethinking the value of network pruning (Liu et al.): train the large model, prune it "
+                                    "(l1: Li et al.'s filter pruning; slimming: Network Slimming's global BN-scale threshold after "
+                                    "sparsity training; magnitude: one global |w| threshold over conv weights), then train the pruned "
+                                    "model fine-tuned, Scratch-E and Scratch-B (plus the winning ticket or the uniform architecture); "
+                                    "print the table and write report.md. Every stage is a run record: rerunning reuses finished stages.",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    q.add_argument('--method', dest='prune_method', required=True, choices=list(rt.METHODS), help='pruning method')
+    q.add_argument('--dataset', default='fashion_mnist', choices=DATASETS, help='dataset name')
+    q.add_argument('--model', default=None, choices=sorted(MODELS), metavar='MODEL',
+                   help="architecture (default per method: l1 resnet56 (shortcut A), slimming vgg11 at width 0.25, magnitude resnet20 (shortcut B))")
+    q.add_argument('--config', nargs='+', default=None, choices=list(rt.LI_CONFIGS), help="l1: Li et al.'s named configurations (default resnet56-B)")
+    q.add_argument('--ratio', type=_fraction, nargs='+', default=None, help='l1: uniform prune ratios instead of named configurations')
+    q.add_argument('--percent', type=_fraction, nargs='+', default=None, help='slimming: global prune percents (default 0.5)')
+    q.add_argument('--sparsity', type=_fraction, nargs='+', default=None, help='magnitude: target sparsities of the conv weights (default 0.3 0.8 0.95)')
+    q.add_argument('--seeds', type=int, nargs='+', default=[0], help='seeds (one row per setting and seed; mean ± std over seeds)')
+    q.add_argument('--preset', default='quick', choices=list(rt.PRESETS), help="budget: 'quick' (2,000 images, 4 epochs) or 'paper' (160 epochs)")
+    q.add_argument('--no-extras', action='store_true', help='skip the winning-ticket / uniform-architecture runs')
+    q.add_argument('--out', default='runs/rethinking', help='folder of run records and the report')
+    q.add_argument('--data-root', default=None, help='dataset folder (default: $PRUNEKD_DATA, then standard places)')
+    q.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
+    q.add_argument('--no-progress', action='store_true', help='hide the progress bars')
 
     rep = sub.add_parser('report', help='print and write the report of finished runs',
                          description='Print the result table of the prune-then-distill runs found in DIR and write DIR/report.md with figures.')
@@ -142,9 +166,26 @@ def main(argv=None) -> int:
                                  progress=not args.no_progress)
         print(format_summary(res['summary']))
         write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
+    elif args.command == 'run' and args.method == 'rethinking':
+        given = [o for o, v in (('--config', args.config), ('--ratio', args.ratio), ('--percent', args.percent), ('--sparsity', args.sparsity)) if v]
+        allowed = {'l1': ('--config', '--ratio'), 'slimming': ('--percent',), 'magnitude': ('--sparsity',)}[args.prune_method]
+        wrong = [o for o in given if o not in allowed]
+        if wrong:
+            print(f"prunekd run rethinking: error: {', '.join(wrong)} does not apply to --method {args.prune_method} (use {' or '.join(allowed)})", file=sys.stderr)
+            return 2
+        settings = (args.config or []) + (args.ratio or []) + (args.percent or []) + (args.sparsity or []) or None
+        res = rt.rethinking(args.prune_method, args.dataset, args.model, None, settings, args.seeds, args.preset, out=args.out,
+                            extras=not args.no_extras, device=args.device, data_root=args.data_root, progress=not args.no_progress)
+        print(rt.format_summary(res['summary'], args.prune_method))
+        rt.write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
     elif args.command == 'report':
-        try: print(write_report(args.dir))
-        except FileNotFoundError as e: print(f"prunekd report: error: {e}", file=sys.stderr); return 2
+        found = False
+        for writer in (write_report, rt.write_report):      # prune-then-distill records, then Rethinking records
+            try: print(writer(args.dir)); found = True
+            except FileNotFoundError: pass
+        if not found:
+            print(f"prunekd report: error: no finished prune-then-distill or Rethinking run (pkd-*/ or rethinking-*/record.json) in {args.dir}", file=sys.stderr)
+            return 2
     return 0
 
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # python -m prunekd.cli (not in the notebook)
