@@ -4,7 +4,7 @@ in one process (spec/analysis.md §5.3).
     bash benchmarks/setup_bench_env.sh          # .venv-bench with pyhessian==0.1 and loss-landscapes==3.0.6
     .venv-bench/bin/python benchmarks/bench_hessian.py [--repeats 3] [--threads 1]
 
-Setup (as spec/analysis.md §3): a CIFAR-style ResNet-20 (272,474 parameters at full width, 1 input channel) trained
+Setup (as spec/analysis.md §3): a CIFAR-style ResNet-20 (option-A shortcuts, 269,434 parameters, 1 input channel) trained
 3 epochs on 5,000 real Fashion-MNIST images average-pooled to 8x8; the Hessian batch is 256 other training images,
 eval-mode BatchNorm, one intra-op thread. HVP counts are the machine-independent figures; times are medians of
 `--repeats` runs interleaved round-robin across methods (the CPU is shared, single runs swing by up to 2x).
@@ -57,7 +57,8 @@ def main():
     ap.add_argument('--skip-grid', action='store_true')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    import pyhessian, pyhessian.hessian as ph
+    import pyhessian.hessian
+    ph = sys.modules['pyhessian.hessian']          # the package re-exports the class under the module's name
     import loss_landscapes, loss_landscapes.metrics
     print(f"torch {torch.__version__}, PyHessian 0.1, loss-landscapes {getattr(loss_landscapes, '__version__', '3.0.6')}, threads {a.threads}")
 

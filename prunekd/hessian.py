@@ -36,7 +36,14 @@ def _set_bn(model, mode, recal_data=None):
     model.eval()
 
 class HessianOperator:
-    "Hessian of `loss_fn(model(x), y)` w.r.t. a parameter set, as a symmetric linear operator on float64 vectors."
+    """Hessian of `loss_fn(model(x), y)` w.r.t. a parameter set, as a symmetric linear operator on float64 vectors of
+    length `dim` (the number of coordinates in the set). Works on a private deep copy: the user's model is never changed.
+    `data`: one `(x, y)` batch (the gradient graph is built once and reused by every product) or a list of batches
+    (batch-size-weighted average Hessian). `params`: 'all', 'weights' (dim > 1, Li et al. 2018's code), 'unmasked'
+    (only the coordinates a pruning mask keeps) or a list of parameter names. `bn`: 'eval', 'train' (batch statistics)
+    or 'recalibrated' (running statistics re-estimated on `recal_data`, then eval). `dtype`: e.g. `torch.float64` for
+    reference computations (default: the model's). Raises `ValueError` for an unknown `bn`/`params`, an empty set,
+    a missing `recal_data` or empty `data`. `n_hvp` counts Hessian-vector products."""
     def __init__(self, model:nn.Module, data, loss_fn:Callable=F.cross_entropy, params:str|Sequence[str]='all',
                  bn:str='eval', recal_data=None, dtype:torch.dtype|None=None):
         self.model = copy.deepcopy(model)
@@ -151,8 +158,13 @@ def _ritz(a, b):
     return scipy.linalg.eigh_tridiagonal(np.array(a), np.array(b)) if b else (np.array(a), np.ones((1, 1)))
 
 def lanczos(op, which:str='both', k:int=1, max_steps:int=100, min_steps:int=20, tol:float=1e-5, seed:int=0) -> dict:
-    """Extreme eigenvalues of a symmetric operator (`op.matvec`, `op.dim`). `which`: 'largest', 'smallest' or 'both'; `k` per end.
-    Returns `{'largest': [...], 'smallest': [...], 'steps', 'n_hvp', 'residuals', 'converged'}` (eigenvalues in descending / ascending order)."""
+    """Extreme eigenvalues of a symmetric operator (`op.matvec(v)`, `op.dim`) by Lanczos in float64 with full
+    reorthogonalisation from a seeded Gaussian start. `which`: 'largest' (algebraic), 'smallest' (algebraic, the most
+    negative) or 'both'; `k` eigenvalues per end. Stops after at least `min_steps` (default 20; guards against a tiny
+    Krylov space, spec/analysis.md §4.6) once the residual bounds `|beta_j s_j|` of the requested Ritz values are below
+    `tol * max|theta|` (an absolute error on the lambda_max scale), or at `max_steps`. Returns `{'largest': [k values,
+    descending], 'smallest': [k values, ascending], 'steps', 'n_hvp', 'converged', 'ritz', 'residuals'}`.
+    Raises `ValueError` for an unknown `which`."""
     check_choice('which', which, ('largest', 'smallest', 'both'))
     n = op.dim; max_steps = min(max_steps, n); min_steps = min(min_steps, max_steps)
     n0, conv = getattr(op, 'n_hvp', 0), False
@@ -172,13 +184,13 @@ def lanczos(op, which:str='both', k:int=1, max_steps:int=100, min_steps:int=20, 
     return out
 
 def eigsh_extremes(op, which:str='BE', k:int=2, tol:float=1e-8, seed:int=0) -> np.ndarray:
-    "SciPy ARPACK `eigsh` on the operator (`which`: 'LA', 'SA' or 'BE'); sorted eigenvalues."
+    "SciPy ARPACK `eigsh` on `op.to_scipy()` (`which`: 'LA', 'SA' or 'BE'; `k` eigenvalues, `tol` ARPACK's relative tolerance, seeded start); the eigenvalues sorted ascending. The fallback and test oracle of `lanczos`."
     v0 = np.random.default_rng(seed).standard_normal(op.dim)
     return np.sort(scipy.sparse.linalg.eigsh(op.to_scipy(), k=k, which=which, tol=tol, v0=v0, return_eigenvectors=False))
 
 # %% ../nbs/14_hessian.ipynb #20715c77
 def hutchinson_trace(op, n_probes:int=100, seed:int=0) -> dict:
-    "`{'trace', 'stderr', 'n_probes', 'n_hvp'}`: Hutchinson's estimator with Rademacher probes."
+    "Hutchinson's trace estimator `mean(v^T H v)` over `n_probes` seeded Rademacher probes (>= 2), with the standard error of that mean: `{'trace', 'stderr', 'n_probes', 'n_hvp'}`. Raises `ValueError` for fewer than 2 probes."
     if n_probes < 2: raise ValueError(f"n_probes must be >= 2 to estimate a standard error, got {n_probes}")
     rng, vals = np.random.default_rng(seed), []
     for _ in range(n_probes):
@@ -194,7 +206,10 @@ def _lanczos_nodes(op, steps, v0):
     return theta, S[0, :]**2
 
 def spectral_density(op, n_probes:int=4, steps:int=40, n_grid:int=500, sigma:float=0.01, seed:int=0) -> dict:
-    "Stochastic Lanczos quadrature: `{'grid', 'density', 'nodes', 'weights', 'n_hvp'}` (density integrates to 1 over the grid)."
+    """Spectral density by stochastic Lanczos quadrature (Ghorbani et al. 2019; Papyan 2018): per Rademacher probe,
+    `steps` Lanczos steps give nodes (Ritz values) and weights (squared first components of the Ritz vectors); the
+    density is their mixture smoothed by Gaussians of width `sigma` times the spectral range, on `n_grid` points, and
+    integrates to 1. Returns `{'grid', 'density', 'nodes', 'weights', 'n_hvp'}`."""
     rng, nodes, weights = np.random.default_rng(seed), [], []
     steps = min(steps, op.dim)
     for _ in range(n_probes):
@@ -220,7 +235,13 @@ def _filter_normalize(op, d, theta):
 def condition_number(model:nn.Module, data, loss_fn:Callable=F.cross_entropy, n_points:int=21, span:float=0.1,
                      symmetric:bool=True, normalize:str='none', bn:str='eval', params:str='all', recal_data=None,
                      tol:float=1e-4, min_steps:int=20, max_steps:int=100, seed:int=0) -> dict:
-    "EKG's condition number: mean of `|lambda_min / lambda_max|` over a gradient traverse. Returns `{'cn', 'points': [per-point dict], 'n_hvp', ...}`."
+    """EKG's "condition number" (Lee & Song, Eq. 6 and A.3; Li et al. 2018's non-convexity ratio): the mean of
+    `|lambda_min / lambda_max|` over `n_points` points `theta + alpha * d` along the gradient direction `d`, alpha in
+    `linspace(-span, span)` (`symmetric`) or `linspace(0, span)`. `normalize`: 'none' (raw gradient, EKG's wording),
+    'unit' or 'filter'. `bn`, `params`, `recal_data` as `HessianOperator`; `tol`, `min_steps`, `max_steps`, `seed` go to
+    `lanczos`. Returns `{'cn', 'points': [{'alpha', 'loss', 'lambda_min', 'lambda_max', 'ratio', 'convex', 'hvps',
+    'converged'}], 'n_hvp', 'grad_norm', 'direction_norm', 'settings'}`; `convex` flags points with lambda_min >= 0,
+    where the ratio is not a non-convexity measure. Raises `ValueError` for a bad `normalize` or `n_points < 1`."""
     check_choice('normalize', normalize, ('none', 'unit', 'filter'))
     if n_points < 1: raise ValueError(f"n_points must be >= 1, got {n_points}")
     op = HessianOperator(model, data, loss_fn, params, bn, recal_data)
