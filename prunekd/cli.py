@@ -75,6 +75,13 @@ def _fraction(s):
     try: return check_fraction('value', float(s))
     except ValueError as e: raise argparse.ArgumentTypeError(str(e).replace('value ', '')) from None
 
+def _add_run_options(parser, out:str):
+    "Options shared by every `prunekd run` method: output folder, data folder, device, progress bars."
+    parser.add_argument('--out', default=out, help='folder of run records and the report')
+    parser.add_argument('--data-root', default=None, help='dataset folder (default: $PRUNEKD_DATA, then standard places)')
+    parser.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
+    parser.add_argument('--no-progress', action='store_true', help='hide the progress bars')
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='prunekd', description='Pruning and knowledge distillation, together.')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
@@ -116,10 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument('--preset', default='quick', choices=['quick', 'paper'] + [n for n in PRESETS if n != 'quick'],
                    help="'quick': a CPU budget of a few minutes; 'paper': Park & No's Table 7 hyper-parameters")
     k.add_argument('--no-self-distill', action='store_true', help='skip the self-distillation runs (student = teacher architecture)')
-    k.add_argument('--out', default='runs/pkd', help='folder of run records and the report')
-    k.add_argument('--data-root', default=None, help='dataset folder (default: $PRUNEKD_DATA, then standard places)')
-    k.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
-    k.add_argument('--no-progress', action='store_true', help='hide the progress bars')
+    _add_run_options(k, 'runs/pkd')
 
     q = rsub.add_parser('rethinking', help="Liu et al.'s Rethinking protocols (fine-tune vs Scratch-E/B)",
                         description="Rethinking the value of network pruning (Liu et al.): train the large model, prune it "
@@ -139,10 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument('--seeds', type=int, nargs='+', default=[0], help='seeds (one row per setting and seed; mean ± std over seeds)')
     q.add_argument('--preset', default='quick', choices=list(rt.PRESETS), help="budget: 'quick' (2,000 images, 4 epochs) or 'paper' (160 epochs)")
     q.add_argument('--no-extras', action='store_true', help='skip the winning-ticket / uniform-architecture runs')
-    q.add_argument('--out', default='runs/rethinking', help='folder of run records and the report')
-    q.add_argument('--data-root', default=None, help='dataset folder (default: $PRUNEKD_DATA, then standard places)')
-    q.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
-    q.add_argument('--no-progress', action='store_true', help='hide the progress bars')
+    _add_run_options(q, 'runs/rethinking')
 
     rep = sub.add_parser('report', help='print and write the report of finished runs',
                          description='Print the result table of the prune-then-distill runs found in DIR and write DIR/report.md with figures.')

@@ -22,18 +22,23 @@ __all__ = ['PARAM_SETS', 'BN_MODES', 'HessianOperator', 'lanczos', 'eigsh_extrem
 PARAM_SETS = ('all', 'weights', 'unmasked')
 BN_MODES = ('eval', 'train', 'recalibrated')
 
-def _set_bn(model, mode, recal_data=None):
-    model.eval()
-    if mode == 'eval': return
+def _recalibrate(model, recal_data):
+    "Re-estimate every BN's running statistics on `recal_data` (cumulative average), then put the BNs in eval mode."
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    if mode == 'train':
-        for m in bns: m.train()
-        return
-    if not recal_data: raise ValueError("bn='recalibrated' needs recal_data (a list of (x, y) batches)")
     for m in bns: m.reset_running_stats(); m.momentum = None; m.train()
     with torch.no_grad():
         for x, _ in recal_data: model(x)
+    for m in bns: m.eval()
+
+def _set_bn(model, mode, recal_data=None):
     model.eval()
+    if mode == 'eval': return
+    if mode == 'train':
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm): m.train()
+        return
+    if not recal_data: raise ValueError("bn='recalibrated' needs recal_data (a list of (x, y) batches)")
+    _recalibrate(model, recal_data)
 
 class HessianOperator:
     """Hessian of `loss_fn(model(x), y)` w.r.t. a parameter set, as a symmetric linear operator on float64 vectors of

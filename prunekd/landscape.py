@@ -15,7 +15,7 @@ import torch.nn.functional as F
 import scipy.sparse.linalg
 from tqdm.auto import tqdm
 from .core import check_choice, _atomic
-from .hessian import HessianOperator, BN_MODES, _set_bn
+from .hessian import HessianOperator, BN_MODES, _set_bn, _recalibrate
 
 # %% auto #0
 __all__ = ['NORMS', 'BACKENDS', 'PLOT_KINDS', 'normalize_direction', 'random_direction', 'gradient_direction',
@@ -197,13 +197,6 @@ def _hash_tensors(h, ts):
     for t in ts:
         t = t.detach().cpu().contiguous().reshape(-1)
         h.update(str((t.dtype, tuple(t.shape))).encode()); h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
-
-def _recalibrate(net, recal):
-    bns = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    for m in bns: m.reset_running_stats(); m.momentum = None; m.train()
-    with torch.no_grad():
-        for x, _ in recal: net(x)
-    for m in bns: m.eval()
 
 def _activation_bytes(net, x) -> int:
     "Bytes of every module output in one forward pass on `x` (the activation part of a vmap point's memory)."

@@ -77,6 +77,12 @@ def _fitkw(spec): return dict(epochs=spec['epochs'], lr=spec['lr'], milestones=s
 def _test_acc(ctx, net):
     lg, y = predict(net, ctx.eval_loader('test')); return accuracy(lg, y)[0]
 
+def _with_masks(net, src):
+    "Give `net` (same architecture) copies of every weight mask of `src`; returns `net`."
+    mods = dict(net.named_modules())
+    for n, mk in get_masks(src).items(): set_mask(mods[n], mk.clone())
+    return net
+
 def _uniform_plan(model, units, target_params, example):
     "Bisection on one ratio p for every unit so the pruned model's parameter count is closest to `target_params`."
     lo, hi, best = 0., 0.99, None
@@ -162,9 +168,7 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                 def make_fresh(init_seed):
                     seed_everything(init_seed)
                     if method == 'magnitude':
-                        net = build()
-                        for n_, mk in get_masks(pruned).items(): set_mask(dict(net.named_modules())[n_], mk.clone())
-                        return sparse_scratch_init(net, init_seed)
+                        return sparse_scratch_init(_with_masks(build(), pruned), init_seed)
                     return pruned_architecture(model, pruned, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **model_kwargs).to(ctx.device)
                 def train_job(kind, make, spec, fitkw):
                     def job(run):
@@ -181,9 +185,8 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                 extra = {}
                 if extras and method == 'magnitude':
                     def ticket():
-                        seed_everything(seed); net = build()                       # the large model's original initialisation
-                        for n_, mk in get_masks(pruned).items(): set_mask(dict(net.named_modules())[n_], mk.clone())
-                        return net
+                        seed_everything(seed)                                      # the large model's original initialisation
+                        return _with_masks(build(), pruned)
                     jobs['ticket'] = (ticket, p['train'], _fitkw(p['train']))
                 if extras and method != 'magnitude':
                     pu, nu, uplan = _uniform_plan(large, prunable_units(large), n_pruned, example)
