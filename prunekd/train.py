@@ -12,11 +12,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import (NonFiniteLossError, check_choice, check_fraction, atomic_save, atomic_write_json,
-                          load_state, get_device, Run)
-from .metrics import evaluate
+                          load_state, get_device, Run, run_once, seed_everything)
+from .data import get_loaders
+from .models import get_model
+from .metrics import evaluate, param_counts, macs
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'make_optimizer', 'make_schedule', 'Callback', 'cross_entropy_loss', 'fit']
+__all__ = ['SCHEDULES', 'make_optimizer', 'make_schedule', 'Callback', 'cross_entropy_loss', 'fit', 'train_classifier',
+           'format_record']
 
 # %% ../nbs/04_train.ipynb #678ab110
 SCHEDULES = ('multistep', 'onecycle', 'cosine', 'constant')
@@ -167,3 +170,50 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
     if select is not None and state['best_state'] is not None: model.load_state_dict(state['best_state'])
     return {'history': state['history'], 'best_epoch': state['best_epoch'] or state['epoch'],
             'best': state['best'], 'epochs': state['epoch']}
+
+# %% ../nbs/04_train.ipynb #ba5d7ebc
+def train_classifier(dataset:str='fashion_mnist', model:str='resnet20', epochs:int=3, batch_size:int=128,
+                     lr:float=0.1, optimizer:str='sgd', momentum:float=0.9, nesterov:bool=False,
+                     weight_decay:float=5e-4, schedule:str='multistep', milestones:list|None=None, gamma:float=0.1,
+                     label_smoothing:float=0., val_fraction:float=0.1, train_subset:int|None=None,
+                     width:float=1.0, seed:int=0, out:str|Path='runs', data_root=None, device=None,
+                     progress:bool=True) -> dict:
+    """Train `model` on `dataset` (both by name) and return its record: test/val accuracy, parameters, MACs, time.
+    The run lives in `out/<model>-<hash>`; a finished run is returned without retraining, an interrupted one resumes.
+    `milestones` default to 50 % and 75 % of `epochs` (the Rethinking recipe)."""
+    if milestones is None: milestones = sorted({max(1, int(epochs*0.5)), max(1, int(epochs*0.75))})
+    config = dict(dataset=dataset, model=model, epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
+                  momentum=momentum, nesterov=nesterov, weight_decay=weight_decay, schedule=schedule,
+                  milestones=list(milestones), gamma=gamma, label_smoothing=label_smoothing,
+                  val_fraction=val_fraction, train_subset=train_subset, width=width, seed=seed)
+    check_fraction('val_fraction', val_fraction, high=1)
+    def job(run):
+        dev = get_device(device)
+        dls = get_loaders(dataset, batch_size, val_fraction, seed, root=data_root, device=dev, train_subset=train_subset)
+        d = dls['train'].data
+        seed_everything(seed)
+        kw = {'width': width} if width != 1.0 else {}
+        net = get_model(model, num_classes=d.num_classes, in_chans=d.in_chans, **kw).to(dev)
+        h = fit(net, dls['train'], dls['val'], epochs=epochs, lr=lr, optimizer=optimizer, momentum=momentum,
+                nesterov=nesterov, weight_decay=weight_decay, schedule=schedule, milestones=milestones, gamma=gamma,
+                label_smoothing=label_smoothing, select='acc' if dls['val'] is not None else None,
+                run=run, seed=seed, progress=progress)
+        seconds = sum(r['seconds'] for r in h['history'])     # all epochs, also those of an interrupted earlier process
+        run.save_model(net)
+        te = evaluate(net, dls['test'])
+        size = (1, d.in_chans, *d.image_size)
+        return dict(config, test_acc=te['acc'], test_top5=te['top5'], test_loss=te['loss'], val_acc=h['best'],
+                    best_epoch=h['best_epoch'], params=param_counts(net)['dense'], macs=macs(net, size)['dense'],
+                    train_seconds=seconds, run_dir=str(run.path))
+    return run_once(out, config, job, name=model)
+
+def format_record(rec:dict) -> str:
+    "A small plain-text table of a `train_classifier` record."
+    rows = [('dataset', rec['dataset']), ('model', rec['model']), ('epochs', rec['epochs']),
+            ('test top-1 (%)', f"{100*rec['test_acc']:.2f}"), ('test top-5 (%)', f"{100*rec['test_top5']:.2f}"),
+            ('val top-1 (%)', '-' if rec['val_acc'] is None else f"{100*rec['val_acc']:.2f}"),
+            ('best epoch', rec['best_epoch']), ('parameters (M)', f"{rec['params']/1e6:.3f}"),
+            ('MACs / image (M)', f"{rec['macs']/1e6:.2f}"), ('training time (s)', f"{rec['train_seconds']:.0f}"),
+            ('run folder', rec['run_dir'])]
+    w = max(len(k) for k, _ in rows)
+    return '\n'.join(f"{k:<{w}}  {v}" for k, v in rows)
