@@ -12,7 +12,8 @@ import torch
 
 # %% auto #0
 __all__ = ['NonFiniteLossError', 'CheckpointMismatchError', 'check_choice', 'check_fraction', 'seed_everything', 'get_device',
-           'config_hash', 'atomic_save', 'atomic_write_json', 'read_json', 'load_state', 'Run', 'run_once']
+           'config_hash', 'atomic_write', 'atomic_save', 'atomic_write_json', 'atomic_write_text', 'read_json',
+           'load_state', 'Run', 'run_once']
 
 # %% ../nbs/00_core.ipynb #dac7c4b2
 class NonFiniteLossError(FloatingPointError):
@@ -85,7 +86,9 @@ def config_hash(config:dict, # JSON data: str keys; str/number/bool/None/list/di
 # %% ../nbs/00_core.ipynb #531c3e22
 _UMASK = os.umask(0); os.umask(_UMASK)
 
-def _atomic(path, write:Callable):
+def atomic_write(path:str|Path,       # the file to (re)place
+                 write:Callable):      # `write(f)` writes the content to a binary file object `f`
+    "Write a file atomically: `write` fills a temporary file next to `path`, which is fsynced and renamed over `path`; on any exception (Ctrl-C included) the temporary file is removed and `path` is untouched. Returns `path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
@@ -100,12 +103,17 @@ def _atomic(path, write:Callable):
 
 def atomic_save(obj, path): 
     "`torch.save(obj)` to `path` atomically (write to a temporary file, fsync, rename)."
-    return _atomic(path, lambda f: torch.save(obj, f))
+    return atomic_write(path, lambda f: torch.save(obj, f))
 
 def atomic_write_json(obj, path):
     "Write `obj` as indented JSON to `path` atomically."
     data = (json.dumps(obj, indent=2, sort_keys=True) + '\n').encode()
-    return _atomic(path, lambda f: f.write(data))
+    return atomic_write(path, lambda f: f.write(data))
+
+def atomic_write_text(text:str, path):
+    "Write `text` (UTF-8) to `path` atomically."
+    data = text.encode()
+    return atomic_write(path, lambda f: f.write(data))
 
 def read_json(path):
     "Read a JSON file."

@@ -29,47 +29,35 @@ def _in_out(state:dict) -> tuple[int, int]:
 
 def pkd_checkpoints(path, seed:int=0, sparsity:float|None=None, device=None) -> dict[str, nn.Module]:
     """Models of one prune-then-distill run, by role: `'teacher'`, `'pruned teacher'`, `'student (scratch)'`,
-    `'student (KD, unpruned teacher)'`, `'student (KD, pruned teacher)'` (and `'self-KD ...'` when present).
-    `path`: a `pkd-*` record folder or a folder holding one (see `prunekd.pkd.find_records`); `sparsity`: None takes the
-    first one recorded for `seed`. Raises `ValueError` when the seed/sparsity was not run or a stage folder is missing."""
-    from prunekd.pkd import find_records
+    `'student (KD, unpruned teacher)'`, `'student (KD, pruned teacher)'` (and `'self-KD ...'` when present), read from
+    the stage folders the pipeline record names for that row (never guessed from configurations, so runs sharing a
+    folder cannot be mixed up). `path`: a `pkd-*` record folder or a folder holding one; `sparsity`: None takes the
+    first one recorded for `seed`. Raises `ValueError` when the seed/sparsity was not run or the record predates stage
+    folders, `FileNotFoundError` when a stage's model file is missing."""
+    from prunekd.runs import find_records
     from prunekd.models import get_model
     from prunekd.prune import load_masked
-    rec_dir = find_records(path)[0]
+    rec_dir = find_records(path, 'pkd', 'prune-then-distill')[0]
     rec = read_json(rec_dir/'record.json')
     rows = [r for r in rec['rows'] if r['seed'] == seed and (sparsity is None or abs(r['sparsity'] - sparsity) < 1e-9)]
     if not rows: raise ValueError(f"{rec_dir} has no row for seed {seed}" + (f" and sparsity {sparsity}" if sparsity is not None else ''))
     row, cfg = rows[0], rec['config']
-    pruned_dir = Path(row['pruned_dir'])
-    stages = pruned_dir.parent if pruned_dir.is_absolute() or pruned_dir.exists() else rec_dir.parent/'stages'
-    pruned_dir = stages/pruned_dir.name
-    configs = {d: read_json(d/'config.json') for d in sorted(stages.iterdir()) if (d/'config.json').exists() and (d/'model.pt').exists()}
-    def find(**want):
-        hits = [d for d, c in configs.items() if all(c.get(k) == v for k, v in want.items())]
-        if not hits: raise ValueError(f"no finished stage in {stages} matches {want}")
-        return hits[0]
-    data = {k: cfg[k] for k in ('dataset',) if k in cfg}
-    teacher_dir = find(stage='teacher', seed=seed, model=cfg['model'], model_kwargs=cfg['model_kwargs'], **data)
-    t_hash, p_hash = teacher_dir.name.split('-')[-1], pruned_dir.name.split('-')[-1]
-    state = torch.load(teacher_dir/'model.pt', map_location='cpu', weights_only=False)
+    if 'stages' not in row:
+        raise ValueError(f"{rec_dir} was written before records named their stage folders; run prune_then_distill again "
+                         "with the same arguments (finished stages are reused, only the record is rewritten)")
+    dirs = {k: rec_dir.parent/v for k, v in row['stages'].items()}
+    for k, d in dirs.items():
+        if not (d/'model.pt').exists(): raise FileNotFoundError(f"stage {k!r} of {rec_dir.name}: {d/'model.pt'} is missing")
+    state = torch.load(dirs['teacher']/'model.pt', map_location='cpu', weights_only=True)
     in_chans, n_cls = _in_out(state)
-    def build(name, kwargs, d):
-        m = get_model(name, num_classes=n_cls, in_chans=in_chans, **kwargs); load_masked(m, d/'model.pt')
+    def build(kwargs, d):
+        m = get_model(cfg['model'], num_classes=n_cls, in_chans=in_chans, **kwargs); load_masked(m, d/'model.pt')
         return m.to(device).eval() if device is not None else m.eval()
-    arch, skw = cfg['model'], row['student_kwargs']
-    out = {'teacher': build(arch, cfg['model_kwargs'], teacher_dir),
-           'pruned teacher': build(arch, cfg['model_kwargs'], pruned_dir)}
-    for kind, label, teachers, kw in [('scratch', 'student (scratch)', [], skw),
-                                      ('kd_unpruned', 'student (KD, unpruned teacher)', [t_hash], skw),
-                                      ('kd_pruned', 'student (KD, pruned teacher)', [p_hash], skw),
-                                      ('self_kd_unpruned', 'self-KD (unpruned teacher)', [t_hash], cfg['model_kwargs']),
-                                      ('self_kd_pruned', 'self-KD (pruned teacher)', [p_hash], cfg['model_kwargs'])]:
-        try: d = find(stage='student', kind=kind, seed=seed, arch_kwargs=kw, teachers=teachers)
-        except ValueError:
-            if kind.startswith('self'): continue
-            raise
-        out[label] = build(arch, kw, d)
-    return out
+    labels = {'teacher': 'teacher', 'pruned': 'pruned teacher', 'scratch': 'student (scratch)',
+              'kd_unpruned': 'student (KD, unpruned teacher)', 'kd_pruned': 'student (KD, pruned teacher)',
+              'self_kd_unpruned': 'self-KD (unpruned teacher)', 'self_kd_pruned': 'self-KD (pruned teacher)'}
+    return {label: build(cfg['model_kwargs'] if k in ('teacher', 'pruned') or k.startswith('self') else row['student_kwargs'], dirs[k])
+            for k, label in labels.items() if k in dirs}
 
 # %% ../nbs/17_explorer.ipynb #da664711
 VIEWS = ('1-D', '2-D', '3-D')

@@ -15,22 +15,37 @@ import scipy.sparse.linalg
 from .core import check_choice
 
 # %% auto #0
-__all__ = ['PARAM_SETS', 'BN_MODES', 'HessianOperator', 'lanczos', 'eigsh_extremes', 'hutchinson_trace', 'spectral_density',
-           'condition_number']
+__all__ = ['PARAM_SETS', 'BN_MODES', 'as_batches', 'has_masks', 'recalibrate_bn', 'set_bn_mode', 'HessianOperator', 'lanczos',
+           'eigsh_extremes', 'hutchinson_trace', 'spectral_density', 'filter_normalize', 'condition_number']
 
 # %% ../nbs/15_hessian.ipynb #9aab3f4f
 PARAM_SETS = ('all', 'weights', 'unmasked')
 BN_MODES = ('eval', 'train', 'recalibrated')
 
-def _recalibrate(model, recal_data):
-    "Re-estimate every BN's running statistics on `recal_data` (cumulative average), then put the BNs in eval mode."
-    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    for m in bns: m.reset_running_stats(); m.momentum = None; m.train()
-    with torch.no_grad():
-        for x, _ in recal_data: model(x)
-    for m in bns: m.eval()
+def as_batches(data) -> list:
+    "One `(x, y)` batch or an iterable of them -> a non-empty list of `(x, y)` tuples. Raises `ValueError` when empty."
+    if isinstance(data, (tuple, list)) and len(data) == 2 and torch.is_tensor(data[0]) and torch.is_tensor(data[1]) \
+            and data[0].dim() > data[1].dim(): return [tuple(data)]
+    out = [tuple(b) for b in data]
+    if not out: raise ValueError("data must be an (x, y) batch or a non-empty list of (x, y) batches")
+    return out
 
-def _set_bn(model, mode, recal_data=None):
+def has_masks(model:nn.Module) -> bool:
+    "Does any module of `model` carry a pruning mask (`weight_mask`)?"
+    return any(hasattr(m, 'weight_mask') for m in model.modules())
+
+def recalibrate_bn(model:nn.Module, recal_data):
+    """Re-estimate every BatchNorm's running statistics on `recal_data` (`(x, y)` batches) as a cumulative average
+    (PyTorch's `torch.optim.swa_utils.update_bn`), then put the BNs in eval mode. In place."""
+    torch.optim.swa_utils.update_bn(as_batches(recal_data), model)
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
+
+def set_bn_mode(model:nn.Module, mode:str, recal_data=None):
+    """Put `model` in eval mode with its BatchNorms in `mode`: 'eval' (running statistics), 'train' (batch statistics)
+    or 'recalibrated' (running statistics re-estimated on `recal_data` by `recalibrate_bn`). In place. Raises
+    `ValueError` for an unknown mode or a missing `recal_data`."""
+    check_choice('bn mode', mode, BN_MODES)
     model.eval()
     if mode == 'eval': return
     if mode == 'train':
@@ -38,29 +53,32 @@ def _set_bn(model, mode, recal_data=None):
             if isinstance(m, nn.modules.batchnorm._BatchNorm): m.train()
         return
     if not recal_data: raise ValueError("bn='recalibrated' needs recal_data (a list of (x, y) batches)")
-    _recalibrate(model, recal_data)
+    recalibrate_bn(model, recal_data)
 
 class HessianOperator:
     """Hessian of `loss_fn(model(x), y)` w.r.t. a parameter set, as a symmetric linear operator on float64 vectors of
     length `dim` (the number of coordinates in the set). Works on a private deep copy: the user's model is never changed.
     `data`: one `(x, y)` batch (the gradient graph is built once and reused by every product) or a list of batches
     (batch-size-weighted average Hessian). `params`: 'all', 'weights' (dim > 1, Li et al. 2018's code), 'unmasked'
-    (only the coordinates a pruning mask keeps) or a list of parameter names. `bn`: 'eval', 'train' (batch statistics)
+    (only the coordinates a pruning mask keeps) or a list of parameter names; the default `None` is 'unmasked' for a
+    model that carries pruning masks and 'all' otherwise (the Hessian of a pruned model lives on its unpruned
+    coordinates; the dense Hessian at a sparse point mixes two parameter spaces). `bn`: 'eval', 'train' (batch statistics)
     or 'recalibrated' (running statistics re-estimated on `recal_data`, then eval). `dtype`: e.g. `torch.float64` for
     reference computations (default: the model's). Raises `ValueError` for an unknown `bn`/`params`, an empty set,
     a missing `recal_data` or empty `data`. `n_hvp` counts Hessian-vector products."""
-    def __init__(self, model:nn.Module, data, loss_fn:Callable=F.cross_entropy, params:str|Sequence[str]='all',
+    def __init__(self, model:nn.Module, data, loss_fn:Callable=F.cross_entropy, params:str|Sequence[str]|None=None,
                  bn:str='eval', recal_data=None, dtype:torch.dtype|None=None):
         self.model = copy.deepcopy(model)
         if dtype is not None: self.model.to(dtype)
         self.dtype = next(self.model.parameters()).dtype
         self.device = next(self.model.parameters()).device
         check_choice('bn mode', bn, BN_MODES)
-        batches = [data] if isinstance(data, tuple) else list(data)
-        if not batches: raise ValueError("data must be an (x, y) batch or a non-empty list of batches")
+        batches = as_batches(data)
+        if params is None: params = 'unmasked' if has_masks(model) else 'all'
+        self.param_set = params
         self.batches = [(x.to(self.device, self.dtype if x.is_floating_point() else x.dtype), y.to(self.device)) for x, y in batches]
         self.loss_fn, self.bn = loss_fn, bn
-        _set_bn(self.model, bn, [(x.to(self.device, self.dtype), y) for x, y in recal_data] if recal_data else None)
+        set_bn_mode(self.model, bn, [(x.to(self.device, self.dtype), y) for x, y in recal_data] if recal_data else None)
         named = dict(self.model.named_parameters())
         for p in named.values(): p.requires_grad_(False)
         if isinstance(params, str):
@@ -84,7 +102,8 @@ class HessianOperator:
         self.dim, self.n_hvp, self._grads = sum(self.sizes), 0, None
         self._weights = [len(y) / sum(len(b[1]) for b in self.batches) for _, y in self.batches]
     # --- vectors <-> parameter-shaped tensors
-    def _split(self, v:torch.Tensor) -> list[torch.Tensor]:
+    def unflatten(self, v:torch.Tensor) -> list[torch.Tensor]:
+        "A vector in the operator's coordinates -> one tensor per parameter of the set (pruned coordinates 0)."
         out, i = [], 0
         for p, mk, k in zip(self.params, self.masks, self.sizes):
             if mk is None: out.append(v[i:i+k].view_as(p))
@@ -92,11 +111,12 @@ class HessianOperator:
                 full = torch.zeros(p.numel(), dtype=v.dtype, device=v.device); full[mk] = v[i:i+k]; out.append(full.view_as(p))
             i += k
         return out
-    def _flat(self, ts) -> torch.Tensor:
+    def flatten(self, ts) -> torch.Tensor:
+        "One tensor per parameter of the set -> a vector in the operator's coordinates (pruned coordinates dropped)."
         return torch.cat([(t.flatten() if mk is None else t.flatten()[mk]) for t, mk in zip(ts, self.masks)])
-    def vector(self, which:str='params') -> np.ndarray:
-        "The current parameters (`'params'`) as a float64 vector in the operator's coordinates."
-        return self._flat([p.detach() for p in self.params]).double().cpu().numpy()
+    def vector(self) -> np.ndarray:
+        "The current parameters as a float64 vector in the operator's coordinates."
+        return self.flatten([p.detach() for p in self.params]).double().cpu().numpy()
     # --- loss, gradient, HVP
     def _loss(self, x, y): return self.loss_fn(self.model(x), y)
     def loss(self) -> float:
@@ -108,14 +128,14 @@ class HessianOperator:
         for w, (x, y) in zip(self._weights, self.batches):
             gs = torch.autograd.grad(self._loss(x, y), self.params, allow_unused=True)
             gs = [torch.zeros_like(p) if gi is None else gi for gi, p in zip(gs, self.params)]
-            f = self._flat(gs) * w
+            f = self.flatten(gs) * w
             g = f if g is None else g + f
         return g.double().cpu().numpy()
     def matvec(self, v) -> np.ndarray:
         "H @ v for a float64 vector `v` of length `dim`."
         v = torch.as_tensor(np.asarray(v, dtype=np.float64).ravel(), device=self.device).to(self.dtype)
         if v.numel() != self.dim: raise ValueError(f"vector has {v.numel()} entries, the operator dimension is {self.dim}")
-        vs, out = self._split(v), None
+        vs, out = self.unflatten(v), None
         for bi, (w, (x, y)) in enumerate(zip(self._weights, self.batches)):
             if len(self.batches) == 1:
                 if self._grads is None:      # build the gradient graph once and reuse it for every HVP
@@ -128,7 +148,7 @@ class HessianOperator:
             dot = sum((g * vi).sum() for g, vi in zip(grads, vs))
             hv = torch.autograd.grad(dot, self.params, retain_graph=retain, allow_unused=True)
             hv = [torch.zeros_like(p) if h is None else h for h, p in zip(hv, self.params)]
-            f = self._flat(hv).double() * w
+            f = self.flatten(hv).double() * w
             out = f if out is None else out + f
         self.n_hvp += 1
         return out.cpu().numpy()
@@ -136,7 +156,7 @@ class HessianOperator:
     def move_to(self, theta:np.ndarray):
         "Set the copy's parameters to the float64 vector `theta` (the user's model is never affected)."
         with torch.no_grad():
-            for p, t in zip(self.params, self._split(torch.as_tensor(theta, device=self.device).to(self.dtype))):
+            for p, t in zip(self.params, self.unflatten(torch.as_tensor(theta, device=self.device).to(self.dtype))):
                 if p.numel(): p.copy_(t if p.shape == t.shape else t.view_as(p))
         self._grads = None
     def to_scipy(self) -> scipy.sparse.linalg.LinearOperator:
@@ -227,23 +247,32 @@ def spectral_density(op, n_probes:int=4, steps:int=40, n_grid:int=500, sigma:flo
     return {'grid': grid, 'density': dens, 'nodes': nodes, 'weights': weights, 'n_hvp': n_probes*steps}
 
 # %% ../nbs/15_hessian.ipynb #d302b5e7
-def _filter_normalize(op, d, theta):
-    out, i = d.copy(), 0
-    for p, mk, k in zip(op.params, op.masks, op.sizes):
-        if p.dim() > 1 and mk is None:
-            dd, tt = out[i:i+k].reshape(p.shape[0], -1), theta[i:i+k].reshape(p.shape[0], -1)
-            out[i:i+k] = (dd / (np.linalg.norm(dd, axis=1, keepdims=True) + 1e-12) * np.linalg.norm(tt, axis=1, keepdims=True)).ravel()
-        elif p.dim() <= 1: out[i:i+k] = 0.
-        i += k
-    return out
+def filter_normalize(d:torch.Tensor,      # a direction for one parameter tensor, shape of `theta`
+                     theta:torch.Tensor,  # the parameter at the centre
+                     eps:float=1e-10) -> torch.Tensor:
+    """Li et al. (2018)'s filter normalisation of one tensor: each output filter (row `d[i]` of a tensor with
+    `dim > 1`) rescaled to the norm of the same filter of `theta`; 1-D tensors are rescaled as a whole. A pruned
+    filter (zero in `theta`) gets norm zero. Raises `ValueError` on a shape mismatch. The one implementation used by
+    `condition_number` here and by `landscape.normalize_direction`."""
+    if d.shape != theta.shape: raise ValueError(f"direction shape {tuple(d.shape)} does not match the parameter's {tuple(theta.shape)}")
+    if d.dim() <= 1: return d / (d.norm() + eps) * theta.norm()
+    dr, tr = d.reshape(d.shape[0], -1), theta.reshape(theta.shape[0], -1)
+    return (dr / (dr.norm(dim=1, keepdim=True) + eps) * tr.norm(dim=1, keepdim=True)).view_as(d)
+
+def _filter_direction(op, g, theta):
+    "Filter-normalise the operator-coordinate vector `g` at `theta`: weights (dim > 1) per filter, masked ones included; 1-D parameters get 0."
+    gs = op.unflatten(torch.as_tensor(g, dtype=torch.float64, device=op.device)); ts = op.unflatten(torch.as_tensor(theta, dtype=torch.float64, device=op.device))
+    return op.flatten([filter_normalize(a, b) if a.dim() > 1 else torch.zeros_like(a) for a, b in zip(gs, ts)]).cpu().numpy()
 
 def condition_number(model:nn.Module, data, loss_fn:Callable=F.cross_entropy, n_points:int=21, span:float=0.1,
-                     symmetric:bool=True, normalize:str='none', bn:str='eval', params:str='all', recal_data=None,
+                     symmetric:bool=True, normalize:str='none', bn:str='train', params:str|None=None, recal_data=None,
                      tol:float=1e-4, min_steps:int=20, max_steps:int=100, seed:int=0) -> dict:
     """EKG's "condition number" (Lee & Song, Eq. 6 and A.3; Li et al. 2018's non-convexity ratio): the mean of
     `|lambda_min / lambda_max|` over `n_points` points `theta + alpha * d` along the gradient direction `d`, alpha in
     `linspace(-span, span)` (`symmetric`) or `linspace(0, span)`. `normalize`: 'none' (raw gradient, EKG's wording),
-    'unit' or 'filter'. `bn`, `params`, `recal_data` as `HessianOperator`; `tol`, `min_steps`, `max_steps`, `seed` go to
+    'unit' or 'filter' (`filter_normalize` on every weight tensor, pruned ones included; 1-D parameters 0). `bn`
+    defaults to 'train' (batch statistics, EKG appendix A.3; 'eval' and 'recalibrated' are options); `params`
+    (default: the unmasked coordinates of a pruned model, else all) and `recal_data` as `HessianOperator`; `tol`, `min_steps`, `max_steps`, `seed` go to
     `lanczos`. Returns `{'cn', 'points': [{'alpha', 'loss', 'lambda_min', 'lambda_max', 'ratio', 'convex', 'hvps',
     'converged'}], 'n_hvp', 'grad_norm', 'direction_norm', 'settings'}`; `convex` flags points with lambda_min >= 0,
     where the ratio is not a non-convexity measure. Raises `ValueError` for a bad `normalize` or `n_points < 1`."""
@@ -251,7 +280,7 @@ def condition_number(model:nn.Module, data, loss_fn:Callable=F.cross_entropy, n_
     if n_points < 1: raise ValueError(f"n_points must be >= 1, got {n_points}")
     op = HessianOperator(model, data, loss_fn, params, bn, recal_data)
     theta, g = op.vector(), op.gradient()
-    d = g if normalize == 'none' else g / (np.linalg.norm(g) + 1e-30) if normalize == 'unit' else _filter_normalize(op, g, theta)
+    d = g if normalize == 'none' else g / (np.linalg.norm(g) + 1e-30) if normalize == 'unit' else _filter_direction(op, g, theta)
     alphas = np.linspace(-span, span, n_points) if symmetric else np.linspace(0, span, n_points)
     points = []
     for a in alphas:
@@ -263,4 +292,4 @@ def condition_number(model:nn.Module, data, loss_fn:Callable=F.cross_entropy, n_
                        'hvps': op.n_hvp - n0, 'converged': r['converged']})
     return {'cn': float(np.mean([p['ratio'] for p in points])), 'points': points, 'n_hvp': op.n_hvp,
             'grad_norm': float(np.linalg.norm(g)), 'direction_norm': float(np.linalg.norm(d)),
-            'settings': dict(n_points=n_points, span=span, symmetric=symmetric, normalize=normalize, bn=bn, params=params)}
+            'settings': dict(n_points=n_points, span=span, symmetric=symmetric, normalize=normalize, bn=bn, params=op.param_set)}

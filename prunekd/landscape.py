@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import scipy.sparse.linalg
 from tqdm.auto import tqdm
-from .core import check_choice, _atomic
+from .core import check_choice, atomic_write
 from .hessian import HessianOperator, BN_MODES, _set_bn, _recalibrate
 
 # %% auto #0
@@ -275,7 +275,7 @@ def loss_landscape(model:nn.Module,                  # the centre of the grid (n
     def save():
         if cache is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            _atomic(cache, lambda f: np.savez(f, loss=loss, acc=acc, fingerprint=np.array(fingerprint),
+            atomic_write(cache, lambda f: np.savez(f, loss=loss, acc=acc, fingerprint=np.array(fingerprint),
                                               **{f'coords{i}': a for i, a in enumerate(axes)}))
     def point_params(cs):
         "Batched (leading dim = len(cs)) values of every moved tensor at the coefficient rows `cs`."

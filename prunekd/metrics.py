@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 # %% auto #0
-__all__ = ['eval_mode', 'predict', 'accuracy', 'agreement', 'true_class_prob', 'evaluate', 'param_counts', 'layer_macs', 'macs',
-           'latency']
+__all__ = ['eval_mode', 'predict', 'accuracy', 'agreement', 'true_class_prob', 'true_class_logprob', 'evaluate', 'param_counts',
+           'layer_macs', 'macs', 'latency']
 
 # %% ../nbs/03_metrics.ipynb #fb72ff02
 @contextlib.contextmanager
@@ -53,6 +53,12 @@ def agreement(logits_a:torch.Tensor, logits_b:torch.Tensor) -> float:
 def true_class_prob(logits:torch.Tensor, labels:torch.Tensor) -> float:
     "Mean softmax probability of the true class, `mean_i p(y_i | x_i)` (the quantity of Park & No's Eq. 7)."
     return F.softmax(logits.float(), 1).gather(1, labels.view(-1, 1)).mean().item()
+
+def true_class_logprob(logits:torch.Tensor, labels:torch.Tensor) -> float:
+    """Mean log-probability of the true class, `mean_i log p(y_i | x_i)` in nats (= minus the cross-entropy). Park & No's
+    Eq. 7 bounds the gap of this quantity between the unpruned and the pruned (regularised) teacher on the training set:
+    `0 <= mean log p_unpruned - mean log p_pruned`, i.e. the pruned teacher's training cross-entropy is the larger."""
+    return F.log_softmax(logits.float(), 1).gather(1, labels.view(-1, 1)).mean().item()
 
 def evaluate(model:nn.Module, loader:Iterable, device=None) -> dict:
     "`{'loss': NLL (nats), 'acc': top-1, 'top5': top-5, 'n': samples}` of `model` over `loader`."

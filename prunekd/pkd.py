@@ -4,190 +4,188 @@
 
 # %% ../nbs/11_pkd.ipynb #fa217e0a
 from __future__ import annotations
-import json, math, statistics, time, copy
+import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 import torch
 import torch.nn as nn
-from .core import Run, run_once, config_hash, seed_everything, get_device, check_fraction, check_choice, atomic_write_json, read_json
-from .data import load_dataset, train_val_split, sample_random, InMemoryLoader
+from .core import config_hash, seed_everything, check_fraction, run_once
 from .models import get_model
-from .metrics import evaluate, predict, accuracy, agreement, true_class_prob, param_counts, macs
+from .metrics import evaluate, predict, accuracy, agreement, true_class_prob, true_class_logprob, param_counts, macs
 from .train import fit
-from .prune import magnitude_prune, MaskCallback, load_masked, rounds_for_sparsity, sparsity_table, sparsity_of
+from .prune import magnitude_prune, MaskCallback, load_masked, rounds_for_sparsity, sparsity_of
 from .distill import DistillLoss
 from .student import student_from_pruned
+from .runs import StageContext, get_preset, check_seeds, mean_std, find_records, register_report
 
 # %% auto #0
-__all__ = ['PRESETS', 'ACC_KEYS', 'OTHER_KEYS', 'LABELS', 'get_preset', 'prune_then_distill', 'summarize', 'format_summary',
-           'find_records', 'plot_accuracy', 'plot_widths', 'write_report']
+__all__ = ['PRESETS', 'PAPER_PRESETS', 'STUDENT_KINDS', 'ACC_KEYS', 'OTHER_KEYS', 'LABELS', 'resolve_preset',
+           'prune_then_distill', 'summarize', 'paper_claims', 'format_claims', 'format_summary', 'plot_accuracy',
+           'plot_widths', 'report_section']
 
 # %% ../nbs/11_pkd.ipynb #91bf3789
 def _spec(epochs, lr, milestones, gamma, wd, batch_size=128, nesterov=True, **kw):
     return dict(epochs=epochs, lr=lr, milestones=list(milestones), gamma=gamma, weight_decay=wd, batch_size=batch_size, nesterov=nesterov, **kw)
 
+_VGG = dict(teacher=_spec(200, 0.1, [60, 120, 160], 0.2, 5e-4), prune=_spec(130, 0.1, [39, 84], 0.1, 2e-4),
+            kd=_spec(200, 0.1, [60, 120, 160], 0.2, 5e-4, alpha=0.95, temperature=10.))
+_RESNET = dict(teacher=_spec(100, 0.01, [30, 60, 80], 0.1, 1e-4), prune=_spec(50, 0.04, [10, 30], 0.1, 1e-4, batch_size=512),
+               kd=_spec(100, 0.01, [30, 60, 80], 0.2, 5e-4, batch_size=128, alpha=0.95, temperature=10.))
+_ALL = dict(train_subset=None, val_subset=None, test_subset=None, sparsities=[0.36, 0.59, 0.79], seeds=[0, 1, 2])
+
 PRESETS = {
-    'quick': dict(model='resnet20', model_kwargs={'shortcut': 'B', 'width': 0.5}, train_subset=5000, val_subset=2000,
+    'quick': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B', 'width': 0.5}, sparsities=[0.59], seeds=[0],
+                  train_subset=5000, val_subset=2000, test_subset=None,
                   teacher=_spec(5, 0.1, [3, 4], 0.1, 5e-4, batch_size=64), prune=_spec(2, 0.05, [2], 0.1, 5e-4, batch_size=64),
                   kd=_spec(5, 0.1, [3, 4], 0.1, 5e-4, batch_size=64, alpha=0.95, temperature=10.)),
-    'paper_vgg': dict(model='vgg19', model_kwargs={'conv_bias': True}, train_subset=None, val_subset=None,
-                      teacher=_spec(200, 0.1, [60, 120, 160], 0.2, 5e-4), prune=_spec(130, 0.1, [39, 84], 0.1, 2e-4),
-                      kd=_spec(200, 0.1, [60, 120, 160], 0.2, 5e-4, alpha=0.95, temperature=10.)),
-    'paper_resnet': dict(model='resnet20', model_kwargs={'shortcut': 'B'}, train_subset=None, val_subset=None,
-                         teacher=_spec(100, 0.01, [30, 60, 80], 0.1, 1e-4), prune=_spec(50, 0.04, [10, 30], 0.1, 1e-4, batch_size=512),
-                         kd=_spec(100, 0.01, [30, 60, 80], 0.2, 5e-4, batch_size=256, alpha=0.95, temperature=10.)),
+    'paper': dict(dataset='cifar100', model='vgg19', model_kwargs={'conv_bias': True}, **_ALL, **_VGG),
+    'paper_tiny': dict(dataset='tiny_imagenet', model='resnet18_tiny', model_kwargs={}, **_ALL, **_RESNET),
+    'recipe_vgg': dict(dataset=None, model=None, model_kwargs={}, **_ALL, **_VGG),
+    'recipe_resnet': dict(dataset=None, model=None, model_kwargs={}, **_ALL, **_RESNET),
 }
+PAPER_PRESETS = ('paper', 'paper_tiny')   # Park & No's own (model, dataset) pairs
 
-def get_preset(preset:str, model:str|None=None) -> dict:
-    "A deep copy of a preset; `'paper'` picks `paper_vgg` for VGG models and `paper_resnet` otherwise."
-    if preset == 'paper': preset = 'paper_vgg' if (model or '').startswith('vgg') else 'paper_resnet'
-    check_choice('preset', preset, list(PRESETS) + ['paper'])
-    return copy.deepcopy(PRESETS[preset])
+def resolve_preset(preset:str, dataset:str|None=None, model:str|None=None, overrides:dict|None=None) -> dict:
+    """The preset with `overrides` merged (unknown keys refused, see `runs.get_preset`) and `dataset`/`model` filled in.
+    A paper preset is the paper's setup and nothing else: another dataset or model raises `ValueError` pointing to the
+    `recipe_*` presets (the paper's schedules on any model); a `recipe_*` preset needs both named."""
+    p = get_preset(PRESETS, preset, overrides)
+    if preset in PAPER_PRESETS:
+        for k, v in (('dataset', dataset), ('model', model)):
+            if v is not None and v != p[k]:
+                raise ValueError(f"preset {preset!r} is Park & No's own setup ({p['model']} on {p['dataset']}), not its schedule on "
+                                 f"another {k} ({v}); use preset='recipe_vgg' or 'recipe_resnet' for the paper's schedules on any "
+                                 "model and dataset, or 'quick'")
+    if dataset is not None: p['dataset'] = dataset
+    if model is not None and model != p['model']: p['model'], p['model_kwargs'] = model, {}
+    missing = [k for k in ('dataset', 'model') if p[k] is None]
+    if missing: raise ValueError(f"preset {preset!r} is a recipe without a {' or '.join(missing)}: name the {' and '.join(missing)}")
+    return p
 
 # %% ../nbs/11_pkd.ipynb #20e94a29
-class _Ctx:
-    "Data, device and folders shared by the stages of one seed."
-    def __init__(self, dataset, seed, train_subset, val_subset, out, device, data_root, progress, test_subset=None):
-        self.dataset, self.seed, self.out, self.progress = dataset, seed, Path(out), progress
-        self.device = get_device(device)
-        full = load_dataset(dataset, 'train', data_root)
-        train, val = train_val_split(full, 0.1, seed=0)             # one fixed split, as Park & No (random_split, seed 200)
-        if train_subset: train = sample_random(train, train_subset, seed=0)
-        if val_subset: val = sample_random(val, val_subset, seed=0)
-        test = load_dataset(dataset, 'test', data_root)
-        if test_subset: test = sample_random(test, test_subset, seed=0)
-        self.train, self.val, self.test = train, val, test
-        self.num_classes, self.in_chans, self.size = train.num_classes, train.in_chans, (1, train.in_chans, *train.image_size)
-        self.data_cfg = dict(dataset=dataset, train_subset=train_subset, val_subset=val_subset, split_seed=0)   # the test subset only affects evaluation
-    def loaders(self, batch_size):
-        return (InMemoryLoader(self.train, batch_size, shuffle=True, augment=True, seed=self.seed, device=self.device),
-                InMemoryLoader(self.val, 1000, device=self.device))
-    def eval_loader(self, which): return InMemoryLoader(getattr(self, which), 1000, device=self.device)
-
 def _fit_kwargs(spec):
     return dict(epochs=spec['epochs'], lr=spec['lr'], milestones=spec['milestones'], gamma=spec['gamma'],
                 weight_decay=spec['weight_decay'], nesterov=spec['nesterov'], momentum=0.9)
 
-def _build(ctx, name, kwargs): return get_model(name, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **kwargs).to(ctx.device)
-
 def _train_teacher(ctx, model, model_kwargs, spec):
     cfg = dict(stage='teacher', **ctx.data_cfg, model=model, model_kwargs=model_kwargs, spec=spec, seed=ctx.seed)
     def job(run):
-        seed_everything(ctx.seed); net = _build(ctx, model, model_kwargs)
+        seed_everything(ctx.seed); net = ctx.build(model, model_kwargs)
         h = fit(net, *ctx.loaders(spec['batch_size']), **_fit_kwargs(spec), select='acc', run=run, seed=ctx.seed, progress=ctx.progress)
         run.save_model(net)
         return {'val_acc': h['best'], 'best_epoch': h['best_epoch']}
-    return cfg, run_once(ctx.out/'stages', cfg, job, 'teacher')
+    return cfg, *ctx.stage('teacher', cfg, job)
 
-def _prune_round(ctx, parent_cfg, r, model, model_kwargs, spec, rate, scope):
+def _prune_round(ctx, parent_cfg, parent_dir, r, model, model_kwargs, spec, rate, scope):
     "Round r (0-based) of LR rewinding: prune `rate` of the remaining weights of the parent, retrain with `spec`."
     cfg = dict(stage='prune_round', parent=config_hash(parent_cfg), round=r, rate=rate, scope=scope, spec=spec, seed=ctx.seed)
-    parent_dir = Run(ctx.out/'stages', parent_cfg, 'teacher' if r == 0 else 'prune').path
     def job(run):
-        net = _build(ctx, model, model_kwargs); load_masked(net, parent_dir/'model.pt')
+        net = ctx.build(model, model_kwargs); load_masked(net, parent_dir/'model.pt')
         magnitude_prune(net, amount=rate, scope=scope, scheme='global')
         fit(net, *ctx.loaders(spec['batch_size']), **_fit_kwargs(spec), select=None, callbacks=[MaskCallback()],
             run=run, seed=ctx.seed, progress=ctx.progress)
         run.save_model(net)
         return {'sparsity': sparsity_of(net, scope), 'val_acc': evaluate(net, ctx.eval_loader('val'))['acc']}
-    return cfg, run_once(ctx.out/'stages', cfg, job, 'prune')
+    return cfg, *ctx.stage('prune', cfg, job)
 
-def _train_student(ctx, kind, arch, teachers_dirs, spec, tag):
-    "Train one student: `arch` = (name, kwargs); `teachers_dirs` = [(name, kwargs, model.pt)] (empty: cross-entropy only)."
+def _train_student(ctx, kind, arch, teachers, spec, tag):
+    "Train one student: `arch` = (name, kwargs); `teachers` = [(name, kwargs, model.pt)] (empty: cross-entropy only)."
     name, kwargs = arch
     cfg = dict(stage='student', kind=kind, **ctx.data_cfg, arch=name, arch_kwargs=kwargs, spec=spec, seed=ctx.seed,
-               teachers=[tag] if teachers_dirs else [])
+               teachers=[tag] if teachers else [])
     def job(run):
-        seed_everything(ctx.seed); net = _build(ctx, name, kwargs)
+        seed_everything(ctx.seed); net = ctx.build(name, kwargs)
         loss_fn = None
-        if teachers_dirs:
+        if teachers:
             ts = []
-            for tn, tk, path in teachers_dirs:
-                t = _build(ctx, tn, tk); load_masked(t, path); ts.append(t)
+            for tn, tk, path in teachers:
+                t = ctx.build(tn, tk); load_masked(t, path); ts.append(t)
             loss_fn = DistillLoss(ts, spec['alpha'], spec['temperature'])
         h = fit(net, *ctx.loaders(spec['batch_size']), **_fit_kwargs(spec), loss_fn=loss_fn, select='acc',
                 run=run, seed=ctx.seed, progress=ctx.progress)
         run.save_model(net)
         return {'val_acc': h['best'], 'best_epoch': h['best_epoch']}
-    return cfg, run_once(ctx.out/'stages', cfg, job, 'student')
+    return cfg, *ctx.stage('student', cfg, job)
 
 # %% ../nbs/11_pkd.ipynb #40d6e361
-def _mean_std(xs):
-    xs = [x for x in xs if x is not None]
-    if not xs: return None, None
-    return statistics.mean(xs), (statistics.stdev(xs) if len(xs) > 1 else 0.)
+STUDENT_KINDS = ('scratch', 'kd_unpruned', 'kd_pruned', 'self_scratch', 'self_kd_unpruned', 'self_kd_pruned')
 
-def prune_then_distill(dataset:str='fashion_mnist',
-                       model:str|None=None,          # teacher architecture (default: the preset's)
-                       sparsities:Sequence[float]=(0.59,), # target sparsities of the teacher
-                       seeds:Sequence[int]=(0,),
-                       preset:str='quick',           # 'quick', 'paper' (or 'paper_vgg'/'paper_resnet')
+def prune_then_distill(dataset:str|None=None,         # default: the preset's
+                       model:str|None=None,           # teacher architecture (default: the preset's)
+                       sparsities:Sequence[float]|None=None, # target sparsities of the teacher (default: the preset's)
+                       seeds:Sequence[int]|None=None, # default: the preset's
+                       preset:str='quick',            # a `PRESETS` key (see `resolve_preset`)
                        out:str|Path='runs/pkd',
-                       self_distill:bool=True,       # also the self-distillation runs (student = teacher architecture)
+                       self_distill:bool=True,        # also the self-distillation runs (student = teacher architecture)
                        model_kwargs:dict|None=None, scope:str='conv_linear', rate:float=0.2,
-                       overrides:dict|None=None,     # e.g. {'kd': {'epochs': 20}, 'train_subset': 10000}
-                       device=None, data_root=None, progress:bool=True, log=print) -> dict:
-    """Run Park & No's prune-then-distill pipeline; return `{'config', 'rows', 'summary'}` and write it to `out/pkd-<hash>/record.json`.
-    One row per (sparsity, seed): accuracies, parameters, MACs, agreements and the teachers' mean true-class probability (Eq. 7)."""
-    p = get_preset(preset, model)
-    for k, v in (overrides or {}).items():
-        if isinstance(v, dict): p[k].update(v)
-        else: p[k] = v
-    model = model or p['model']
-    if model_kwargs is None: model_kwargs = p['model_kwargs'] if model == p['model'] else {}
-    sparsities = [check_fraction('sparsity', s) for s in sparsities]
-    if not seeds: raise ValueError("seeds must not be empty")
-    config = dict(dataset=dataset, model=model, model_kwargs=model_kwargs, sparsities=sparsities, seeds=list(seeds),
+                       overrides:dict|None=None,      # merged into the preset, e.g. {'kd': {'epochs': 20}, 'train_subset': 10000}
+                       device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
+    """Run Park & No's prune-then-distill pipeline; return `{'config', 'rows', 'summary', 'seconds'}`, also written to
+    `out/pkd-<hash>/record.json`. One row per (sparsity, seed): test accuracies, parameters, MACs, agreements, the
+    teachers' mean true-class probability and log-probability on the training set (Eq. 7), and `stages`, the folders
+    (relative to `out`) of the teacher, the pruned teacher and every student. Raises `ValueError` for a bad preset,
+    override key, sparsity or seed list."""
+    p = resolve_preset(preset, dataset, model, overrides)
+    dataset, model = p['dataset'], p['model']
+    if model_kwargs is None: model_kwargs = p['model_kwargs']
+    sparsities = [check_fraction('sparsity', s) for s in (sparsities if sparsities is not None else p['sparsities'])]
+    seeds = check_seeds(seeds if seeds is not None else p['seeds'])
+    config = dict(dataset=dataset, model=model, model_kwargs=model_kwargs, sparsities=sparsities, seeds=seeds,
                   preset=p, self_distill=self_distill, scope=scope, rate=rate)
+    out = Path(out)
     def pipeline(top_run):
         rows, t_start = [], time.perf_counter()
         for seed in seeds:
-            ctx = _Ctx(dataset, seed, p['train_subset'], p['val_subset'], out, device, data_root, progress, p.get('test_subset'))
+            ctx = StageContext(dataset, seed, out, p['train_subset'], p['val_subset'], p['test_subset'],
+                               device=device, data_root=data_root, progress=progress)
             log(f"[seed {seed}] teacher {model} {model_kwargs}")
-            t_cfg, t_rec = _train_teacher(ctx, model, model_kwargs, p['teacher'])
-            teacher_dir = Run(ctx.out/'stages', t_cfg, 'teacher').path
-            teacher = _build(ctx, model, model_kwargs); load_masked(teacher, teacher_dir/'model.pt')
+            t_cfg, _, teacher_dir = _train_teacher(ctx, model, model_kwargs, p['teacher'])
+            teacher = ctx.build(model, model_kwargs); load_masked(teacher, teacher_dir/'model.pt')
             test_dl, train_eval = ctx.eval_loader('test'), ctx.eval_loader('train')
             t_logits, y_test = predict(teacher, test_dl)
+            tr_logits, y_train = predict(teacher, train_eval)
             t_info = dict(teacher_acc=accuracy(t_logits, y_test)[0], teacher_params=param_counts(teacher)['dense'],
-                          teacher_macs=macs(teacher, ctx.size)['dense'], p_true_unpruned=true_class_prob(*predict(teacher, train_eval)))
-            arch_self = (model, model_kwargs)
+                          teacher_macs=macs(teacher, ctx.size)['dense'], p_true_unpruned=true_class_prob(tr_logits, y_train),
+                          logp_true_unpruned=true_class_logprob(tr_logits, y_train))
+            arch_self, t_ref = (model, model_kwargs), (model, model_kwargs, teacher_dir/'model.pt')
             shared = {}
             if self_distill:
                 log(f"[seed {seed}] self-distillation baselines (teacher architecture): scratch, KD from unpruned teacher")
                 shared['self_scratch'] = _train_student(ctx, 'self_scratch', arch_self, [], p['kd'], None)
-                shared['self_kd_unpruned'] = _train_student(ctx, 'self_kd_unpruned', arch_self, [(model, model_kwargs, teacher_dir/'model.pt')], p['kd'], config_hash(t_cfg))
-            parent, rounds_done = t_cfg, 0
+                shared['self_kd_unpruned'] = _train_student(ctx, 'self_kd_unpruned', arch_self, [t_ref], p['kd'], config_hash(t_cfg))
+            parent, pdir, rounds_done = t_cfg, teacher_dir, 0
             for sp in sorted(sparsities):
                 k = rounds_for_sparsity(sp, rate)
                 for r in range(rounds_done, k):
                     log(f"[seed {seed}] pruning round {r+1}/{k}: remove {rate:.0%} of the remaining weights, retrain {p['prune']['epochs']} epochs")
-                    parent, _ = _prune_round(ctx, parent, r, model, model_kwargs, p['prune'], rate, scope)
+                    parent, _, pdir = _prune_round(ctx, parent, pdir, r, model, model_kwargs, p['prune'], rate, scope)
                 rounds_done = k
-                pdir = Run(ctx.out/'stages', parent, 'prune' if k else 'teacher').path
-                pruned = _build(ctx, model, model_kwargs); load_masked(pruned, pdir/'model.pt')
+                pruned = ctx.build(model, model_kwargs); load_masked(pruned, pdir/'model.pt')
                 student, table = student_from_pruned(pruned, model, ctx.num_classes, ctx.in_chans, **model_kwargs)
                 s_kwargs = {**{k2: v for k2, v in model_kwargs.items() if k2 != 'width'}, **_student_kwargs(student)}
                 arch_student = (model, s_kwargs)
                 p_logits, _ = predict(pruned, test_dl)
+                ptr_logits, _ = predict(pruned, train_eval)
                 row = dict(sparsity=sp, seed=seed, rounds=k, **t_info,
                            pruned_teacher_acc=accuracy(p_logits, y_test)[0], pruned_teacher_sparsity=sparsity_of(pruned, scope),
                            pruned_teacher_nonzero=param_counts(pruned)['nonzero'], pruned_teacher_effective_macs=macs(pruned, ctx.size)['effective'],
-                           p_true_pruned=true_class_prob(*predict(pruned, train_eval)),
+                           p_true_pruned=true_class_prob(ptr_logits, y_train), logp_true_pruned=true_class_logprob(ptr_logits, y_train),
                            student_kwargs=s_kwargs, student_params=param_counts(student)['dense'], student_macs=macs(student, ctx.size)['dense'],
-                           student_table=table, pruned_dir=str(pdir))
+                           student_table=table)
+                p_ref = (model, model_kwargs, pdir/'model.pt')
                 runs = {'scratch': _train_student(ctx, 'scratch', arch_student, [], p['kd'], None),
-                        'kd_unpruned': _train_student(ctx, 'kd_unpruned', arch_student, [(model, model_kwargs, teacher_dir/'model.pt')], p['kd'], config_hash(t_cfg)),
-                        'kd_pruned': _train_student(ctx, 'kd_pruned', arch_student, [(model, model_kwargs, pdir/'model.pt')], p['kd'], config_hash(parent))}
+                        'kd_unpruned': _train_student(ctx, 'kd_unpruned', arch_student, [t_ref], p['kd'], config_hash(t_cfg)),
+                        'kd_pruned': _train_student(ctx, 'kd_pruned', arch_student, [p_ref], p['kd'], config_hash(parent))}
                 if self_distill:
                     runs.update(shared)
-                    runs['self_kd_pruned'] = _train_student(ctx, 'self_kd_pruned', arch_self, [(model, model_kwargs, pdir/'model.pt')], p['kd'], config_hash(parent))
-                for kind, (cfg, _) in runs.items():
-                    arch = arch_self if kind.startswith('self') else arch_student
-                    net = _build(ctx, *arch); load_masked(net, Run(ctx.out/'stages', cfg, 'student').path/'model.pt')
+                    runs['self_kd_pruned'] = _train_student(ctx, 'self_kd_pruned', arch_self, [p_ref], p['kd'], config_hash(parent))
+                row['stages'] = {'teacher': ctx.relative(teacher_dir), 'pruned': ctx.relative(pdir)}
+                for kind, (cfg, _, sdir) in runs.items():
+                    net = ctx.build(*(arch_self if kind.startswith('self') else arch_student)); load_masked(net, sdir/'model.pt')
                     lg, _ = predict(net, test_dl)
                     row[f'acc_{kind}'] = accuracy(lg, y_test)[0]
                     row[f'agree_unpruned_{kind}'] = agreement(lg, t_logits); row[f'agree_pruned_{kind}'] = agreement(lg, p_logits)
+                    row['stages'][kind] = ctx.relative(sdir)
                 log(f"[seed {seed}] sparsity {sp:.0%}: teacher {100*row['teacher_acc']:.2f} %, pruned {100*row['pruned_teacher_acc']:.2f} %, "
                     f"student scratch {100*row['acc_scratch']:.2f} %, KD(unpruned) {100*row['acc_kd_unpruned']:.2f} %, KD(pruned) {100*row['acc_kd_pruned']:.2f} %")
                 rows.append(row)
@@ -205,18 +203,45 @@ def _student_kwargs(student):
 ACC_KEYS = ['teacher_acc', 'pruned_teacher_acc', 'acc_scratch', 'acc_kd_unpruned', 'acc_kd_pruned',
             'acc_self_scratch', 'acc_self_kd_unpruned', 'acc_self_kd_pruned']
 OTHER_KEYS = ['agree_unpruned_kd_unpruned', 'agree_pruned_kd_pruned', 'p_true_unpruned', 'p_true_pruned',
-              'teacher_params', 'pruned_teacher_nonzero', 'student_params', 'teacher_macs', 'pruned_teacher_effective_macs', 'student_macs']
+              'logp_true_unpruned', 'logp_true_pruned', 'teacher_params', 'pruned_teacher_nonzero', 'student_params',
+              'teacher_macs', 'pruned_teacher_effective_macs', 'student_macs']
 
 def summarize(rows:list[dict]) -> list[dict]:
-    "Mean and standard deviation over seeds of every metric, one entry per sparsity."
+    "Mean and sample standard deviation (ddof = 1) over seeds of every metric, one entry per sparsity (`runs.mean_std`)."
     out = []
     for sp in sorted({r['sparsity'] for r in rows}):
         rs = [r for r in rows if r['sparsity'] == sp]
         e = {'sparsity': sp, 'seeds': [r['seed'] for r in rs], 'rounds': rs[0]['rounds']}
         for k in ACC_KEYS + OTHER_KEYS:
-            if k in rs[0]: e[k] = _mean_std([r[k] for r in rs])
+            if k in rs[0]: e[k] = mean_std([r.get(k) for r in rs])
         out.append(e)
     return out
+
+def paper_claims(rows:list[dict], confidence:float=0.95) -> dict:
+    """Park & No's two claims per sparsity, as `runs.paired_comparison`s over the seeds:
+    `'claim1'`: test top-1 of the student distilled from the pruned teacher (A) vs from the unpruned one (B);
+    `'claim2'`: Eq. 7 on the training set, mean log p(y|x) of the unpruned (A) vs the pruned teacher (B); Eq. 7 says
+    A >= B (the pruned teacher's training cross-entropy is the larger). Rows without the log form (records written
+    before it was recorded) are skipped for claim 2."""
+    from prunekd.runs import paired_comparison
+    out = {}
+    for sp in sorted({r['sparsity'] for r in rows}):
+        rs = sorted((r for r in rows if r['sparsity'] == sp), key=lambda r: r['seed'])
+        c = {'claim1': paired_comparison([r['acc_kd_pruned'] for r in rs], [r['acc_kd_unpruned'] for r in rs], [r['seed'] for r in rs], confidence)}
+        rl = [r for r in rs if 'logp_true_pruned' in r]
+        if rl: c['claim2'] = paired_comparison([r['logp_true_unpruned'] for r in rl], [r['logp_true_pruned'] for r in rl], [r['seed'] for r in rl], confidence)
+        out[sp] = c
+    return out
+
+def format_claims(claims:dict) -> str:
+    "The two claims of `paper_claims` in words, one line per sparsity and claim."
+    from prunekd.runs import format_comparison
+    lines = []
+    for sp, c in claims.items():
+        lines.append(f"claim 1 at {100*sp:.0f} %: " + format_comparison(c['claim1'], ('KD(pruned)', 'KD(unpruned)')))
+        if 'claim2' in c:
+            lines.append(f"claim 2 (Eq. 7) at {100*sp:.0f} %: " + format_comparison(c['claim2'], ('log p unpruned', 'log p pruned'), scale=1., unit=' nats', digits=4))
+    return '\n'.join(lines)
 
 def _pm(ms, scale=100., fmt='{:.2f}'):
     if ms is None or ms[0] is None: return '-'
@@ -229,7 +254,7 @@ LABELS = {'teacher_acc': 'teacher (unpruned)', 'pruned_teacher_acc': 'teacher (p
           'acc_self_kd_pruned': 'self: KD from pruned teacher'}
 
 def format_summary(summary:list[dict]) -> str:
-    "Markdown table: test top-1 (%) mean ± std per model and sparsity, then sizes, agreement and Eq. 7."
+    "Markdown table: test top-1 (%) mean ± sample std per model and sparsity, then sizes, agreement and Eq. 7 (both forms)."
     cols = [f"{100*e['sparsity']:.0f} % ({e['rounds']} rounds, {len(e['seeds'])} seeds)" for e in summary]
     lines = ['| test top-1 (%) | ' + ' | '.join(cols) + ' |', '|---|' + '---|'*len(cols)]
     for k in ACC_KEYS:
@@ -238,6 +263,8 @@ def format_summary(summary:list[dict]) -> str:
              ('agreement, KD(pruned) student vs pruned teacher (%)', 'agree_pruned_kd_pruned', 100., '{:.2f}'),
              ('teacher mean p(true class), train set: unpruned', 'p_true_unpruned', 1., '{:.4f}'),
              ('teacher mean p(true class), train set: pruned', 'p_true_pruned', 1., '{:.4f}'),
+             ('teacher mean log p(true class) (Eq. 7), train set: unpruned', 'logp_true_unpruned', 1., '{:.4f}'),
+             ('teacher mean log p(true class) (Eq. 7), train set: pruned', 'logp_true_pruned', 1., '{:.4f}'),
              ('parameters (M): teacher', 'teacher_params', 1e-6, '{:.3f}'), ('non-zero parameters (M): pruned teacher', 'pruned_teacher_nonzero', 1e-6, '{:.3f}'),
              ('parameters (M): student', 'student_params', 1e-6, '{:.3f}'), ('MACs/image (M): teacher', 'teacher_macs', 1e-6, '{:.2f}'),
              ('effective MACs/image (M): pruned teacher', 'pruned_teacher_effective_macs', 1e-6, '{:.2f}'), ('MACs/image (M): student', 'student_macs', 1e-6, '{:.2f}')]
@@ -245,14 +272,6 @@ def format_summary(summary:list[dict]) -> str:
     for label, k, scale, fmt in extra:
         if k in summary[0]: lines.append(f"| {label} | " + ' | '.join(_pm(e.get(k), scale, fmt) for e in summary) + ' |')
     return '\n'.join(lines)
-
-def find_records(path) -> list[Path]:
-    "The pipeline records under `path`: a `pkd-*` run folder itself, or every finished `pkd-*` folder inside it."
-    path = Path(path)
-    if (path/'record.json').exists() and path.name.startswith('pkd-'): return [path]
-    found = sorted(p for p in path.glob('pkd-*') if (p/'record.json').exists())
-    if not found: raise FileNotFoundError(f"no finished prune-then-distill run (pkd-*/record.json) in {path}")
-    return found
 
 def plot_accuracy(summary:list[dict], ax=None):
     "Grouped bars of test top-1 (mean ± std over seeds) for each sparsity."
@@ -283,22 +302,16 @@ def plot_widths(row:dict, ax=None):
     ax.set_title(f"sparsity {100*row['sparsity']:.0f} %, seed {row['seed']}: student widths {widths}", fontsize=8)
     return ax
 
-def write_report(path) -> str:
-    "Write `report.md`, `accuracy.png` and `widths.png` next to the pipeline record(s) found under `path`; return the markdown."
-    import matplotlib; matplotlib.use('Agg', force=False)
+@register_report('pkd', 'Prune, then distill (Park & No)')
+def report_section(rec_dir:Path, rec:dict) -> tuple[str, dict]:
+    "The report section of one pipeline record: the table, the two claims in words, and the accuracy and width figures."
     import matplotlib.pyplot as plt
-    parts, path = [], Path(path)
-    for rec_dir in find_records(path):
-        rec = read_json(rec_dir/'record.json'); cfg = rec['config']
-        parts.append(f"## {cfg['model']} on {cfg['dataset']} ({rec_dir.name})\n\nseeds {cfg['seeds']}, preset "
-                     f"{'quick' if cfg['preset'].get('train_subset') else 'paper'}, {rec.get('seconds', 0)/60:.1f} min\n\n" + format_summary(rec['summary']))
-        fig, ax = plt.subplots(figsize=(8, 3)); plot_accuracy(rec['summary'], ax); fig.tight_layout(); fig.savefig(rec_dir/'accuracy.png', dpi=100); plt.close(fig)
-        rows0 = [r for r in rec['rows'] if r['seed'] == cfg['seeds'][0]]
-        fig, axs = plt.subplots(1, len(rows0), figsize=(4.5*len(rows0), 3), squeeze=False)
-        for r, ax in zip(rows0, axs[0]): plot_widths(r, ax)
-        fig.tight_layout(); fig.savefig(rec_dir/'widths.png', dpi=100); plt.close(fig)
-        parts.append(f"\n![accuracy]({rec_dir.name}/accuracy.png)\n\n![widths]({rec_dir.name}/widths.png)\n")
-    md = '# Prune, then distill: report\n\n' + '\n'.join(parts)
-    out = path.parent if path.name.startswith('pkd-') else path     # report.md sits next to the pkd-* folders it links into
-    (out/'report.md').write_text(md)
-    return md
+    cfg = rec['config']
+    md = (f"## {cfg['model']} on {cfg['dataset']} ({rec_dir.name})\n\nseeds {cfg['seeds']}, sparsities {cfg['sparsities']}, "
+          f"{rec.get('seconds', 0)/60:.1f} min\n\n" + format_summary(rec['summary']) + '\n\n```\n' + format_claims(paper_claims(rec['rows'])) + '\n```')
+    fig, ax = plt.subplots(figsize=(8, 3)); plot_accuracy(rec['summary'], ax); fig.tight_layout()
+    rows0 = [r for r in rec['rows'] if r['seed'] == cfg['seeds'][0]]
+    fig2, axs = plt.subplots(1, len(rows0), figsize=(4.5*len(rows0), 3), squeeze=False)
+    for r, a in zip(rows0, axs[0]): plot_widths(r, a)
+    fig2.tight_layout()
+    return md, {'accuracy.png': fig, 'widths.png': fig2}
