@@ -12,9 +12,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import read_json
-from .hessian import HessianOperator, lanczos, BN_MODES
+from .hessian import HessianOperator, lanczos, BN_MODES, as_batches
 from .landscape import (random_direction, gradient_direction, orthogonal_direction, hessian_directions,
-                               interpolation_direction, grid_coords, loss_landscape, plot_landscape, _batches)
+                               interpolation_direction, grid_coords, loss_landscape, plot_landscape)
 
 # %% auto #0
 __all__ = ['VIEWS', 'DIRECTION_KINDS', 'pkd_checkpoints', 'LandscapeExplorer']
@@ -84,12 +84,12 @@ class LandscapeExplorer:
         import ipywidgets as W
         if not checkpoints: raise ValueError("checkpoints must name at least one model")
         self.models = {k: copy.deepcopy(m).eval() for k, m in checkpoints.items()}
-        self.data, self.loss_fn = _batches(data), loss_fn
-        self.hessian_data = _batches(hessian_data) if hessian_data is not None else self.data
+        self.data, self.loss_fn = as_batches(data), loss_fn
+        self.hessian_data = as_batches(hessian_data) if hessian_data is not None else self.data
         self.recal_data, self.hessian_tol, self.threaded, self.coarse = recal_data, hessian_tol, threaded, coarse
         self.memory_budget, self.figsize = memory_budget, figsize
         self._dirs, self._grids, self._spectra = {}, {}, {}
-        self._gen, self._thread, self._lock = 0, None, threading.Lock()
+        self._gen, self._thread, self._threads, self._lock = 0, None, [], threading.Lock()
         self.landscape, self.metrics, self.figure, self.error, self.log = None, {}, None, None, []
         names = list(self.models)
         bn_opts = [b for b in BN_MODES if b != 'recalibrated' or recal_data is not None]
@@ -143,11 +143,11 @@ class LandscapeExplorer:
         s = self.settings()
         if self.threaded:
             self._thread = threading.Thread(target=self._compute, args=(gen, s), daemon=True); self._thread.start()
+            self._threads = [t for t in self._threads if t.is_alive()] + [self._thread]
         else: self._compute(gen, s)
     def wait(self, timeout:float|None=None):
-        "Block until the current computation is finished (for scripts and tests)."
-        t = self._thread
-        if t is not None: t.join(timeout)
+        "Block until every computation started so far has finished (for scripts and tests); `timeout` per thread."
+        for t in list(self._threads): t.join(timeout)
         return self
     # --- computation
     def _cancelled(self, gen): return gen != self._gen
@@ -174,7 +174,7 @@ class LandscapeExplorer:
     def _spectrum(self, s):
         key = (s['checkpoint'], s['bn'])
         if key not in self._spectra:
-            op = HessianOperator(self.models[s['checkpoint']], self.hessian_data, self.loss_fn, 'all', s['bn'], self.recal_data)
+            op = HessianOperator(self.models[s['checkpoint']], self.hessian_data, self.loss_fn, None, s['bn'], self.recal_data)   # unmasked coordinates of a pruned model
             r = lanczos(op, 'both', tol=self.hessian_tol, min_steps=20, max_steps=100)
             lmax, lmin = r['largest'][0], r['smallest'][0]
             self._spectra[key] = dict(lambda_max=lmax, lambda_min=lmin, ratio=abs(lmin / lmax) if lmax else float('inf'),
@@ -221,18 +221,20 @@ class LandscapeExplorer:
             coarse = None
             if nc is not None:
                 coarse = self._grid(s, nc, dirs, gen=gen)
-                if self._cancelled(gen) or not coarse.complete: return
-                self._render(s, coarse, 'coarse'); self._show_stats(s, coarse, sp)
-                self.log.append((gen, 'coarse', nc))
+                with self._lock:
+                    if self._cancelled(gen) or not coarse.complete: return
+                    self._render(s, coarse, 'coarse'); self._show_stats(s, coarse, sp)
+                    self.log.append((gen, 'coarse', nc))
                 self.status.value = f'coarse grid ({nc} pts/axis) in {time.perf_counter() - t0:.1f} s; Hessian at the centre ...'
             sp = self._spectrum(s)
             if self._cancelled(gen): return
             self.status.value = f'refining to {n} pts/axis ...'
             ls = self._grid(s, n, dirs, reuse=coarse, gen=gen)
-            if self._cancelled(gen) or not ls.complete: return
-            self.landscape = ls
-            self._render(s, ls, 'fine'); self._show_stats(s, ls, sp)
-            self.log.append((gen, 'fine', n))
+            with self._lock:                         # a newer setting cannot start between this check and the log entry
+                if self._cancelled(gen) or not ls.complete: return
+                self.landscape = ls
+                self._render(s, ls, 'fine'); self._show_stats(s, ls, sp)
+                self.log.append((gen, 'fine', n))
             self.status.value = f'{n} pts/axis, {ls.meta["evaluated"]} new points, {time.perf_counter() - t0:.1f} s'
             self.error = None
         except Exception as e:                      # shown in the widget; kept for code

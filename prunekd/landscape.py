@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_landscape.ipynb #119537b3
 from __future__ import annotations
-import copy, hashlib, math, time
+import copy, functools, hashlib, inspect, math, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -15,12 +15,12 @@ import torch.nn.functional as F
 import scipy.sparse.linalg
 from tqdm.auto import tqdm
 from .core import check_choice, atomic_write
-from .hessian import HessianOperator, BN_MODES, _set_bn, _recalibrate
+from .hessian import HessianOperator, BN_MODES, set_bn_mode, recalibrate_bn, as_batches, filter_normalize
 
 # %% auto #0
 __all__ = ['NORMS', 'BACKENDS', 'PLOT_KINDS', 'normalize_direction', 'random_direction', 'gradient_direction',
-           'orthogonal_direction', 'hessian_directions', 'interpolation_direction', 'pca_directions', 'grid_coords',
-           'Landscape', 'loss_landscape', 'plot_landscape']
+           'orthogonal_direction', 'hessian_directions', 'interpolation_direction', 'pca_directions',
+           'callable_fingerprint', 'grid_coords', 'Landscape', 'loss_landscape', 'plot_landscape']
 
 # %% ../nbs/16_landscape.ipynb #2c370ef8
 NORMS = ('filter', 'layer', 'unit', 'none')
@@ -53,9 +53,7 @@ def normalize_direction(d:dict,                 # `{name: tensor}`, shapes as in
         v = v.detach().to(t.device, t.dtype).clone()
         if k in masks: v = v * masks[k]
         if ignore_biasbn and v.dim() <= 1: out[k] = torch.zeros_like(v); continue
-        if norm == 'filter' and v.dim() > 1:
-            vr, tr = v.reshape(v.shape[0], -1), t.reshape(t.shape[0], -1)
-            v = (vr / (vr.norm(dim=1, keepdim=True) + 1e-10) * tr.norm(dim=1, keepdim=True)).view_as(v)
+        if norm == 'filter' and v.dim() > 1: v = filter_normalize(v, t)
         elif norm in ('filter', 'layer'): v = v / (v.norm() + 1e-10) * t.norm()
         out[k] = v
     if norm == 'unit':
@@ -72,22 +70,14 @@ def random_direction(model:nn.Module, seed:int=0, norm:str='filter', ignore_bias
     return normalize_direction(d, model, norm, ignore_biasbn)
 
 # %% ../nbs/16_landscape.ipynb #63821808
-def _batches(data) -> list:
-    "One `(x, y)` batch or an iterable of them -> a non-empty list of batches."
-    if isinstance(data, (tuple, list)) and len(data) == 2 and torch.is_tensor(data[0]) and torch.is_tensor(data[1]) \
-            and data[0].dim() > data[1].dim(): return [tuple(data)]
-    out = [tuple(b) for b in data]
-    if not out: raise ValueError("data must be an (x, y) batch or a non-empty list of (x, y) batches")
-    return out
-
 def _default_ignore(norm, ignore_biasbn): return norm in ('filter', 'layer') if ignore_biasbn is None else ignore_biasbn
 
 def gradient_direction(model:nn.Module, data, loss_fn:Callable=F.cross_entropy, bn:str='eval', norm:str='unit',
                        ignore_biasbn:bool|None=None, recal_data=None) -> dict:
     """The gradient of the (batch-size-weighted) loss on `data` w.r.t. all parameters, normalised by `norm`
     (`ignore_biasbn` defaults to True for 'filter'/'layer', else False). `bn` as for `HessianOperator`."""
-    op = HessianOperator(model, _batches(data), loss_fn, 'all', bn, recal_data)
-    g = op._split(torch.as_tensor(op.gradient(), device=op.device).to(op.dtype))
+    op = HessianOperator(model, as_batches(data), loss_fn, 'all', bn, recal_data)
+    g = op.unflatten(torch.as_tensor(op.gradient(), device=op.device).to(op.dtype))
     return normalize_direction(dict(zip(op.names, g)), model, norm, _default_ignore(norm, ignore_biasbn))
 
 def orthogonal_direction(d:dict, model:nn.Module, seed:int=1, norm:str='unit', ignore_biasbn:bool|None=None) -> dict:
@@ -101,17 +91,18 @@ def orthogonal_direction(d:dict, model:nn.Module, seed:int=1, norm:str='unit', i
     return {k: v * (n0 / n1) for k, v in r.items()}
 
 def hessian_directions(model:nn.Module, data, k:int=2, loss_fn:Callable=F.cross_entropy, bn:str='eval',
-                       params='all', recal_data=None, tol:float=1e-6, seed:int=0) -> tuple[list[dict], np.ndarray]:
+                       params=None, recal_data=None, tol:float=1e-6, seed:int=0) -> tuple[list[dict], np.ndarray]:
     """Top-`k` Hessian eigenvectors (unit norm, largest eigenvalue first) as directions, and their eigenvalues.
-    Coordinates outside `params` (and pruned coordinates with `params='unmasked'`) are zero."""
+    Coordinates outside `params` (and pruned coordinates with `params='unmasked'`, the default for a model that carries
+    masks) are zero."""
     if k < 1: raise ValueError(f"k must be >= 1, got {k}")
-    op = HessianOperator(model, _batches(data), loss_fn, params, bn, recal_data)
+    op = HessianOperator(model, as_batches(data), loss_fn, params, bn, recal_data)
     v0 = np.random.default_rng(seed).standard_normal(op.dim)
     vals, vecs = scipy.sparse.linalg.eigsh(op.to_scipy(), k=k, which='LA', tol=tol, v0=v0)
     order = np.argsort(vals)[::-1]
     dirs = []
     for i in order:
-        parts = dict(zip(op.names, op._split(torch.as_tensor(vecs[:, i], device=op.device).to(op.dtype))))
+        parts = dict(zip(op.names, op.unflatten(torch.as_tensor(vecs[:, i], device=op.device).to(op.dtype))))
         dirs.append({n: parts[n].clone() if n in parts else torch.zeros_like(p) for n, p in model.named_parameters()})
     return dirs, vals[order]
 
@@ -155,6 +146,81 @@ def pca_directions(model:nn.Module, trajectory:Sequence, k:int=2, ignore_biasbn:
         dirs.append(d)
     return {'directions': dirs, 'explained': (S[:k]**2 / (S**2).sum()).tolist(), 'path': M @ Vt[:k].T}
 
+# %% ../nbs/16_landscape.ipynb #b8563f51
+def _hash_tensors(h, ts):
+    for t in ts:
+        t = t.detach().cpu().contiguous().reshape(-1)
+        h.update(str((t.dtype, tuple(t.shape))).encode()); h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
+
+_LIBRARIES = {'torch', 'numpy', 'scipy', 'prunekd', 'functools', 'math', 'builtins', 'torchvision'}
+
+def _plain(v):
+    return v is None or isinstance(v, (bool, int, float, str, bytes, complex))
+
+def callable_fingerprint(fn:Callable) -> str:
+    """A stable hex digest of what a loss function computes, for cache keys: for a Python function (lambdas and
+    closures included) its code (bytecode, constants, names; nested code too), defaults and the values it closes
+    over, and the globals it reads (library functions by name); for `functools.partial` the function and its bound arguments; for a callable object (an `nn.Module` loss,
+    say) its class, the code of `forward`/`__call__` and its public attributes (private `_x` attributes such as call
+    counters are not part of it); builtins by module and name. Plain values and tensors are hashed by content.
+    Raises `TypeError` naming the value when a loss depends on something it cannot identify (then pass no cache, or
+    wrap the loss in a function of plain arguments)."""
+    h, seen = hashlib.sha1(), set()
+    def names(co):
+        out = list(co.co_names)
+        for k in co.co_consts:
+            if hasattr(k, 'co_code'): out += names(k)
+        return out
+    def code(co):
+        h.update(co.co_code); h.update(repr(co.co_names).encode()); h.update(repr(co.co_varnames).encode())
+        for k in co.co_consts:
+            if hasattr(k, 'co_code'): code(k)
+            else: h.update(repr(k).encode())
+    def visit(v, where, depth=0):
+        if depth > 20: raise TypeError(f"loss function too deeply nested to identify at {where}")
+        if _plain(v): h.update(repr((type(v).__name__, v)).encode()); return
+        if torch.is_tensor(v): h.update(b'T'); _hash_tensors(h, [v]); return
+        if isinstance(v, np.ndarray): h.update(b'A' + repr((v.dtype.str, v.shape)).encode() + np.ascontiguousarray(v).tobytes()); return
+        if isinstance(v, (list, tuple)):
+            h.update(f'{type(v).__name__}{len(v)}'.encode())
+            for i, x in enumerate(v): visit(x, f'{where}[{i}]', depth + 1)
+            return
+        if isinstance(v, dict):
+            h.update(f'dict{len(v)}'.encode())
+            for k in sorted(v, key=repr): visit(k, where, depth + 1); visit(v[k], f'{where}[{k!r}]', depth + 1)
+            return
+        if isinstance(v, functools.partial):
+            h.update(b'partial'); visit(v.func, f'{where}.func', depth + 1); visit(v.args, f'{where}.args', depth + 1)
+            visit(v.keywords, f'{where}.keywords', depth + 1); return
+        if inspect.ismethod(v):
+            visit(v.__func__, f'{where}.__func__', depth + 1); visit(v.__self__, f'{where}.__self__', depth + 1); return
+        if inspect.isfunction(v):
+            h.update(f'fn:{v.__module__}.{v.__qualname__}'.encode())
+            if (v.__module__ or '').split('.')[0] in _LIBRARIES or id(v) in seen: return   # library code: by name
+            seen.add(id(v)); code(v.__code__)
+            for name in sorted(set(names(v.__code__))):                                     # the globals it reads, by value
+                if name in v.__globals__: visit(v.__globals__[name], f'{where} (global {name!r})', depth + 1)
+            visit(v.__defaults__, f'{where} defaults', depth + 1); visit(v.__kwdefaults__, f'{where} kw defaults', depth + 1)
+            for name, cell in zip(v.__code__.co_freevars, v.__closure__ or ()):
+                visit(cell.cell_contents, f'{where} (closure variable {name!r})', depth + 1)
+            return
+        if inspect.isbuiltin(v) or inspect.isclass(v) or inspect.ismodule(v):
+            h.update(f'{type(v).__name__}:{getattr(v, "__module__", "")}.{getattr(v, "__qualname__", getattr(v, "__name__", repr(v)))}'.encode()); return
+        if callable(v) or isinstance(v, nn.Module):
+            cls = type(v); h.update(f'obj:{cls.__module__}.{cls.__qualname__}'.encode())
+            for meth in ('forward', '__call__'):
+                f = getattr(cls, meth, None)
+                if inspect.isfunction(f): code(f.__code__)
+            attrs = {k: x for k, x in vars(v).items() if not k.startswith('_')}
+            visit(attrs, f'{where} attributes', depth + 1)
+            if isinstance(v, nn.Module):
+                for n, b in sorted(v.state_dict().items()): h.update(n.encode()); _hash_tensors(h, [b])
+            return
+        raise TypeError(f"cannot identify the loss function for the cache: {where} is a {type(v).__name__}; "
+                        "pass cache=None, or close over plain values (numbers, strings, tensors, functions) only")
+    visit(fn, 'loss_fn')
+    return h.hexdigest()
+
 # %% ../nbs/16_landscape.ipynb #80bdc85b
 def grid_coords(lo:float=-1., hi:float=1., n:int=21) -> np.ndarray:
     "`linspace(lo, hi, n)` plus the point 0 if missing; raises `ValueError` if `[lo, hi]` does not contain 0 or `n < 2`."
@@ -193,11 +259,6 @@ def _coords_for(coords, n_dirs):
         out.append(a)
     return out
 
-def _hash_tensors(h, ts):
-    for t in ts:
-        t = t.detach().cpu().contiguous().reshape(-1)
-        h.update(str((t.dtype, tuple(t.shape))).encode()); h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
-
 def _activation_bytes(net, x) -> int:
     "Bytes of every module output in one forward pass on `x` (the activation part of a vmap point's memory)."
     total, hooks = [0], []
@@ -231,15 +292,15 @@ def loss_landscape(model:nn.Module,                  # the centre of the grid (n
     dirs = [directions] if isinstance(directions, dict) else list(directions)
     if not 1 <= len(dirs) <= 2: raise ValueError(f"a landscape takes 1 or 2 directions, got {len(dirs)}")
     axes = _coords_for(coords, len(dirs))
-    batches = _batches(data)
+    batches = as_batches(data)
     dev = next(model.parameters()).device
     if backend == 'auto': backend = 'vmap' if dev.type == 'cuda' and bn != 'recalibrated' else 'loop'
     if backend == 'vmap' and bn == 'recalibrated': raise ValueError("bn='recalibrated' re-estimates statistics per point: use backend='loop'")
     if bn == 'recalibrated':
         if not recal_data: raise ValueError("bn='recalibrated' needs recal_data (a list of (x, y) batches)")
-        recal = [(x.to(dev), y) for x, y in _batches(recal_data)]
+        recal = [(x.to(dev), y) for x, y in as_batches(recal_data)]
     net = copy.deepcopy(model)
-    _set_bn(net, 'eval' if bn == 'recalibrated' else bn)
+    set_bn_mode(net, 'eval' if bn == 'recalibrated' else bn)
     for p in net.parameters(): p.requires_grad_(False)
     targets = {**dict(net.named_parameters()), **dict(net.named_buffers())}
     masks = _masks(net)
@@ -249,7 +310,7 @@ def loss_landscape(model:nn.Module,                  # the centre of the grid (n
     batches = [(x.to(dev), y.to(dev)) for x, y in batches]
     # fingerprint of everything the values depend on (coordinates kept apart so a coarser grid can be reused)
     h = hashlib.sha1()
-    h.update(repr((keys, bn, getattr(loss_fn, '__qualname__', type(loss_fn).__qualname__), len(dirs))).encode())
+    h.update(repr((keys, bn, callable_fingerprint(loss_fn), len(dirs))).encode())
     _hash_tensors(h, [v for _, v in sorted(net.state_dict().items())]); _hash_tensors(h, [d.get(k, torch.zeros(0)) for d in dirs for k in keys])
     _hash_tensors(h, [t for b in batches for t in b] + ([t for b in recal for t in b] if bn == 'recalibrated' else []))
     key = h.hexdigest()
@@ -301,7 +362,7 @@ def loss_landscape(model:nn.Module,                  # the centre of the grid (n
                             if first: torch.add(base[k], d[k], alpha=c, out=t); first = False
                             else: t.add_(d[k], alpha=c)
                         if first: t.copy_(base[k])
-                    if bn == 'recalibrated': _recalibrate(net, recal)
+                    if bn == 'recalibrated': recalibrate_bn(net, recal)
                     tot_l = tot_c = 0.
                     for x, y in batches:
                         out = net(x); tot_l += loss_fn(out, y).item() * len(y); tot_c += (out.argmax(1) == y).sum().item()
