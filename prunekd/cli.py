@@ -12,8 +12,9 @@ from .data import get_loaders, DATASETS
 from .models import get_model, MODELS
 from .metrics import evaluate, param_counts, macs
 from .train import fit, SCHEDULES, train_classifier, format_record
-from .pkd import prune_then_distill, write_report, format_summary, PRESETS
+from .pkd import prune_then_distill, format_summary, format_claims, paper_claims, PRESETS
 from . import rethinking as rt
+from .runs import write_report
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -69,12 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
                                     "the unpruned teacher and by KD from the pruned teacher (and self-distillation); print the table "
                                     "and write report.md. Every stage is a run record: rerunning reuses finished stages.",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    k.add_argument('--dataset', default='fashion_mnist', choices=DATASETS, help='dataset name')
+    k.add_argument('--dataset', default=None, choices=DATASETS, help="dataset name (default: the preset's; 'quick': fashion_mnist)")
     k.add_argument('--model', default=None, choices=sorted(MODELS), metavar='MODEL', help="teacher architecture (default: the preset's; 'quick': resnet20 with projection shortcuts at half width)")
-    k.add_argument('--sparsity', type=_fraction, nargs='+', default=[0.59], help='target sparsities of the teacher (Park & No: 0.36 0.59 0.79)')
-    k.add_argument('--seeds', type=int, nargs='+', default=[0], help='seeds (one row per sparsity and seed; mean ± std over seeds)')
-    k.add_argument('--preset', default='quick', choices=['quick', 'paper'] + [n for n in PRESETS if n != 'quick'],
-                   help="'quick': a CPU budget of a few minutes; 'paper': Park & No's Table 7 hyper-parameters")
+    k.add_argument('--sparsity', type=_fraction, nargs='+', default=None, help="target sparsities of the teacher (default: the preset's; 'quick': 0.59, 'paper': 0.36 0.59 0.79)")
+    k.add_argument('--seeds', type=int, nargs='+', default=None, help="seeds, one row per sparsity and seed (default: the preset's; 'quick': 0, 'paper': 0 1 2)")
+    k.add_argument('--preset', default='quick', choices=list(PRESETS),
+                   help="'quick': a CPU budget (about 20 min on 2 cores); 'paper': Park & No's VGG-19 on CIFAR-100 (Table 7); 'paper_tiny': "
+                        "their ResNet-18 on Tiny-ImageNet; 'recipe_vgg'/'recipe_resnet': those schedules for the --model and --dataset you name")
     k.add_argument('--no-self-distill', action='store_true', help='skip the self-distillation runs (student = teacher architecture)')
     _add_run_options(k, 'runs/pkd')
 
@@ -86,21 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
                                     "print the table and write report.md. Every stage is a run record: rerunning reuses finished stages.",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     q.add_argument('--method', dest='prune_method', required=True, choices=list(rt.METHODS), help='pruning method')
-    q.add_argument('--dataset', default='fashion_mnist', choices=DATASETS, help='dataset name')
+    q.add_argument('--dataset', default=None, choices=DATASETS, help="dataset name (default: the preset's; 'quick': fashion_mnist, 'paper': cifar10)")
     q.add_argument('--model', default=None, choices=sorted(MODELS), metavar='MODEL',
-                   help="architecture (default per method: l1 resnet56 (shortcut A), slimming vgg11 at width 0.25, magnitude resnet20 (shortcut B))")
+                   help="architecture (default: the preset's first for the method; 'quick': l1 resnet56 (shortcut A), slimming vgg11 at width 0.25, magnitude resnet20 (shortcut B))")
     q.add_argument('--config', nargs='+', default=None, choices=list(rt.LI_CONFIGS), help="l1: Li et al.'s named configurations (default resnet56-B)")
     q.add_argument('--ratio', type=_fraction, nargs='+', default=None, help='l1: uniform prune ratios instead of named configurations')
     q.add_argument('--percent', type=_fraction, nargs='+', default=None, help='slimming: global prune percents (default 0.5)')
     q.add_argument('--sparsity', type=_fraction, nargs='+', default=None, help='magnitude: target sparsities of the conv weights (default 0.3 0.8 0.95)')
     q.add_argument('--seeds', type=int, nargs='+', default=[0], help='seeds (one row per setting and seed; mean ± std over seeds)')
-    q.add_argument('--preset', default='quick', choices=list(rt.PRESETS), help="budget: 'quick' (2,000 images, 4 epochs) or 'paper' (160 epochs)")
-    q.add_argument('--no-extras', action='store_true', help='skip the winning-ticket / uniform-architecture runs')
+    q.add_argument('--preset', default='quick', choices=list(rt.PRESETS),
+                   help="'quick' (2,000 images, 4 epochs), 'paper' (the paper's models on CIFAR-10, 160 epochs, no held-out split) or 'recipe' (the paper's schedule for the --model and --dataset you name)")
+    q.add_argument('--no-extras', action='store_true', help='skip the lottery-ticket / uniform-architecture runs')
     _add_run_options(q, 'runs/rethinking')
 
     rep = sub.add_parser('report', help='print and write the report of finished runs',
-                         description='Print the result table of the prune-then-distill runs found in DIR and write DIR/report.md with figures.')
-    rep.add_argument('dir', help='a run folder (pkd-*) or the folder holding them (e.g. runs/pkd)')
+                         description='Print the result tables of every finished pipeline run in DIR (prune-then-distill pkd-* and '
+                                     'Rethinking rethinking-* records) and write one DIR/report.md with figures for all of them.')
+    rep.add_argument('dir', help='a run folder (pkd-* or rethinking-*) or the folder holding them (e.g. runs/pkd, runs/rethinking)')
     return p
 
 def main(argv=None) -> int:
@@ -118,7 +122,7 @@ def main(argv=None) -> int:
         res = prune_then_distill(args.dataset, args.model, args.sparsity, args.seeds, args.preset, args.out,
                                  self_distill=not args.no_self_distill, device=args.device, data_root=args.data_root,
                                  progress=not args.no_progress)
-        print(format_summary(res['summary']))
+        print(format_summary(res['summary'])); print(); print(format_claims(paper_claims(res['rows'])))
         write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
     elif args.command == 'run' and args.method == 'rethinking':
         given = [o for o, v in (('--config', args.config), ('--ratio', args.ratio), ('--percent', args.percent), ('--sparsity', args.sparsity)) if v]
@@ -131,14 +135,11 @@ def main(argv=None) -> int:
         res = rt.rethinking(args.prune_method, args.dataset, args.model, None, settings, args.seeds, args.preset, out=args.out,
                             extras=not args.no_extras, device=args.device, data_root=args.data_root, progress=not args.no_progress)
         print(rt.format_summary(res['summary'], args.prune_method))
-        rt.write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
+        write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
     elif args.command == 'report':
-        found = False
-        for writer in (write_report, rt.write_report):      # prune-then-distill records, then Rethinking records
-            try: print(writer(args.dir)); found = True
-            except FileNotFoundError: pass
-        if not found:
-            print(f"prunekd report: error: no finished prune-then-distill or Rethinking run (pkd-*/ or rethinking-*/record.json) in {args.dir}", file=sys.stderr)
+        try: print(write_report(args.dir))       # one report.md for every kind of record found
+        except FileNotFoundError as e:
+            print(f"prunekd report: error: {e}", file=sys.stderr)
             return 2
     return 0
 

@@ -10,18 +10,17 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 import torch.nn as nn
-from .core import check_choice, check_fraction, config_hash, Run, run_once, seed_everything
-from .models import get_model
+from .core import check_choice, check_fraction, config_hash, run_once, seed_everything, load_state
 from .metrics import predict, accuracy, param_counts, macs
-from .prune import magnitude_prune, MaskCallback, get_masks, set_mask, load_masked, sparsity_of
+from .prune import magnitude_prune, MaskCallback, get_masks, set_mask, load_masked, sparsity_of, rounds_for_sparsity
 from .structured import (prunable_units, li_plan, plan_by_ratio, plan_global, prune_channels, pruned_architecture,
-                                SlimmingCallback, slimming_penalty, LI_CONFIGS)
+                                SlimmingCallback, slimming_penalty, bn_scale, LI_CONFIGS)
 from .train import fit
-from .pkd import _Ctx, _mean_std
+from .runs import StageContext, get_preset, check_seeds, mean_std, register_report
 
 # %% auto #0
-__all__ = ['PRESETS', 'METHODS', 'ACC_KEYS', 'scratch_b_budget', 'sparse_scratch_init', 'rethinking', 'summarize',
-           'format_summary', 'find_records', 'plot_summary', 'write_report']
+__all__ = ['PRESETS', 'METHODS', 'TICKETS', 'ACC_KEYS', 'COLUMNS', 'scratch_b_budget', 'sparse_scratch_init', 'resolve_setup',
+           'rethinking', 'summarize', 'format_summary', 'plot_summary', 'report_section']
 
 # %% ../nbs/13_rethinking.ipynb #104b907a
 def scratch_b_budget(epochs:int,                   # epochs of the large model (= Scratch-E)
@@ -54,25 +53,68 @@ def sparse_scratch_init(model:nn.Module, seed:int=0) -> nn.Module:
     return model
 
 # %% ../nbs/13_rethinking.ipynb #86efdfa1
+_TRAIN_PAPER = dict(epochs=160, lr=0.1, milestones=[80, 120], gamma=0.1, weight_decay=1e-4, batch_size=64, nesterov=False)
+_FT_PAPER = dict(epochs=40, lr=1e-3, milestones=[], gamma=0.1, weight_decay=1e-4, batch_size=64, nesterov=False)
 PRESETS = {
     # quick: a CPU-sized budget (2,000 training images, 4 epochs, 5,000 test images; spec §1.5's recipe shortened,
-    # Scratch-B capped at 2x as the ImageNet code); paper: the CIFAR recipe
-    'quick': dict(train_subset=2000, val_subset=1000, test_subset=5000, max_ratio=2.,
+    # Scratch-B capped at 2x as the ImageNet code), on narrow models
+    'quick': dict(dataset='fashion_mnist', val_fraction=0.1, train_subset=2000, val_subset=1000, test_subset=5000, max_ratio=2.,
                   train=dict(epochs=4, lr=0.1, milestones=[2, 3], gamma=0.1, weight_decay=1e-4, batch_size=64, nesterov=False),
-                  finetune=dict(epochs=2, lr=1e-3, milestones=[], gamma=0.1, weight_decay=1e-4, batch_size=64, nesterov=False)),
-    'paper': dict(train_subset=None, val_subset=None, test_subset=None, max_ratio=None,
-                  train=dict(epochs=160, lr=0.1, milestones=[80, 120], gamma=0.1, weight_decay=1e-4, batch_size=64, nesterov=False),
-                  finetune=dict(epochs=40, lr=1e-3, milestones=[], gamma=0.1, weight_decay=1e-4, batch_size=64, nesterov=False)),
+                  finetune=dict(epochs=2, lr=1e-3, milestones=[], gamma=0.1, weight_decay=1e-4, batch_size=64, nesterov=False),
+                  small_lr=0.01, ticket_rate=0.2,
+                  models={'l1': {'resnet56': dict(model_kwargs={'shortcut': 'A'}, settings=['resnet56-B'])},
+                          'slimming': {'vgg11': dict(model_kwargs={'width': 0.25}, settings=[0.5])},
+                          'magnitude': {'resnet20': dict(model_kwargs={'shortcut': 'B'}, settings=[0.3, 0.8, 0.95])}}),
+    # paper: the CIFAR-10 recipe and the paper's models, on the whole training set (no held-out validation split)
+    'paper': dict(dataset='cifar10', val_fraction=0., train_subset=None, val_subset=None, test_subset=None, max_ratio=None,
+                  train=_TRAIN_PAPER, finetune=_FT_PAPER, small_lr=0.01, ticket_rate=0.2,
+                  models={'l1': {'resnet56': dict(model_kwargs={'shortcut': 'A'}, settings=['resnet56-A', 'resnet56-B']),
+                                 'resnet110': dict(model_kwargs={'shortcut': 'A'}, settings=['resnet110-A', 'resnet110-B']),
+                                 'vgg16': dict(model_kwargs={'bn_weight_init': 0.5}, settings=['vgg16-A'])},
+                          'slimming': {'vgg19': dict(model_kwargs={'bn_weight_init': 0.5}, settings=[0.7]),
+                                       'preresnet164': dict(model_kwargs={}, settings=[0.4]),
+                                       'densenet40': dict(model_kwargs={}, settings=[0.4])},
+                          'magnitude': {'vgg19': dict(model_kwargs={'bn_weight_init': 0.5}, settings=[0.3, 0.8, 0.95]),
+                                        'preresnet164': dict(model_kwargs={}, settings=[0.3, 0.8, 0.95])}}),
+    # recipe: the paper's schedule for a model and dataset you name (held-out 10 % for validation)
+    'recipe': dict(dataset=None, val_fraction=0.1, train_subset=None, val_subset=None, test_subset=None, max_ratio=None,
+                   train=_TRAIN_PAPER, finetune=_FT_PAPER, small_lr=0.01, ticket_rate=0.2, models={'l1': {}, 'slimming': {}, 'magnitude': {}}),
 }
-METHODS = {   # default model and settings per method
-    'l1': dict(model='resnet56', model_kwargs={'shortcut': 'A'}, settings=['resnet56-B']),
-    'slimming': dict(model='vgg11', model_kwargs={'width': 0.25}, settings=[0.5]),
-    'magnitude': dict(model='resnet20', model_kwargs={'shortcut': 'B'}, settings=[0.3, 0.8, 0.95]),
-}
+METHODS = ('l1', 'slimming', 'magnitude')
+TICKETS = ('oneshot', 'iterative', 'small_lr')   # the lottery-ticket arms of Rethinking §6 (magnitude pruning)
 
-def _fitkw(spec): return dict(epochs=spec['epochs'], lr=spec['lr'], milestones=spec['milestones'], gamma=spec['gamma'],
-                              weight_decay=spec['weight_decay'], nesterov=spec['nesterov'], momentum=0.9,
-                              schedule='multistep' if spec['milestones'] else 'constant')
+def resolve_setup(method:str, preset:str='quick', dataset:str|None=None, model:str|None=None, model_kwargs:dict|None=None,
+                  settings:Sequence|None=None, overrides:dict|None=None) -> dict:
+    """The preset (overrides merged, unknown keys refused) with the dataset, model, model kwargs and settings of one
+    run. `quick` and `recipe` take any model (`recipe` needs `dataset` and `model`); `paper` only the paper's models
+    for `method` on CIFAR-10 (`ValueError` naming them otherwise). Settings are checked: Li et al. configuration names
+    (l1), prune ratios (l1), percents (slimming) or sparsities (magnitude)."""
+    check_choice('method', method, METHODS)
+    p = get_preset(PRESETS, preset, overrides)
+    table = p['models'][method]
+    if preset == 'paper':
+        if dataset is not None and dataset != p['dataset']:
+            raise ValueError(f"preset 'paper' is Liu et al.'s setup on {p['dataset']}; for {dataset} use preset='recipe' (the paper's schedule on any data)")
+        if model is not None and model not in table:
+            raise ValueError(f"preset 'paper' runs the paper's models for {method}: {', '.join(table)}; for {model} use preset='recipe'")
+    dataset = dataset or p['dataset']
+    model = model or next(iter(table), None)
+    if dataset is None or model is None: raise ValueError(f"preset {preset!r} needs a dataset and a model")
+    d = table.get(model, {})
+    p['dataset'], p['model'] = dataset, model
+    p['model_kwargs'] = dict(d.get('model_kwargs', {}) if model_kwargs is None else model_kwargs)
+    p['settings'] = list(settings if settings is not None else d.get('settings', []))
+    if not p['settings']: raise ValueError(f"no settings for {method} on {model}: give settings=...")
+    for st in p['settings']:
+        if isinstance(st, str):
+            if method != 'l1': raise ValueError(f"named settings ({st!r}) exist only for method 'l1'")
+            check_choice('Li et al. configuration', st, list(LI_CONFIGS))
+        else: check_fraction('sparsity' if method == 'magnitude' else 'prune ratio', st)
+    return p
+
+def _fitkw(spec, lr=None): return dict(epochs=spec['epochs'], lr=spec['lr'] if lr is None else lr, milestones=spec['milestones'],
+                                       gamma=spec['gamma'], weight_decay=spec['weight_decay'], nesterov=spec['nesterov'], momentum=0.9,
+                                       schedule='multistep' if spec['milestones'] else 'constant')
 
 def _test_acc(ctx, net):
     lg, y = predict(net, ctx.eval_loader('test')); return accuracy(lg, y)[0]
@@ -84,11 +126,11 @@ def _with_masks(net, src):
     return net
 
 def _uniform_plan(model, units, target_params, example):
-    "Bisection on one ratio p for every unit so the pruned model's parameter count is closest to `target_params`."
+    "Bisection on one ratio p for every unit so the pruned model's parameter count is closest to `target_params` (channels ranked by BN scale)."
     lo, hi, best = 0., 0.99, None
     for _ in range(14):
         p = (lo + hi) / 2
-        plan = plan_by_ratio(model, p, units=units, criterion=lambda m, us: {u.name: u.bn.weight.detach().abs().cpu() for u in us})
+        plan = plan_by_ratio(model, p, units=units, criterion=bn_scale)
         n = param_counts(prune_channels(model, plan, example))['dense']
         if best is None or abs(n - target_params) < abs(best[1] - target_params): best = (p, n, plan)
         if n > target_params: lo = p
@@ -96,45 +138,46 @@ def _uniform_plan(model, units, target_params, example):
     return best
 
 def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude'
-               dataset:str='fashion_mnist',
-               model:str|None=None,              # default per method (`METHODS`)
+               dataset:str|None=None,            # default: the preset's
+               model:str|None=None,              # default: the preset's first model for `method`
                model_kwargs:dict|None=None,
-               settings:Sequence|None=None,      # l1: Li configuration names or ratios; slimming: percents; magnitude: sparsities
+               settings:Sequence|None=None,      # l1: Li et al. configuration names or ratios; slimming: percents; magnitude: sparsities
                seeds:Sequence[int]=(0,),
-               preset:str='quick',               # `PRESETS` key
-               overrides:dict|None=None,         # merged into the preset (nested dicts updated)
+               preset:str='quick',               # 'quick', 'paper' or 'recipe' (see `resolve_setup`)
+               overrides:dict|None=None,         # merged into the preset (`runs.get_preset`: unknown keys refused)
                out:str|Path='runs/rethinking',
-               extras:bool=True,                 # winning ticket (magnitude) / uniform architecture (l1, slimming)
+               extras:bool=True,                 # lottery tickets (magnitude) / uniform architecture (l1, slimming)
+               tickets:Sequence[str]=TICKETS,    # which lottery-ticket arms (`TICKETS`) with `extras`
                slimming_s:float|None=None,       # L1 penalty for slimming (default: `slimming_penalty(model)`)
                device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
-    "Run the Rethinking protocols (see above); return `{'config', 'rows', 'summary'}` and write them to `out/rethinking-<hash>/record.json`."
-    check_choice('method', method, list(METHODS))
-    check_choice('preset', preset, list(PRESETS))
-    p = copy.deepcopy(PRESETS[preset])
-    for k, v in (overrides or {}).items():
-        if isinstance(v, dict) and isinstance(p.get(k), dict): p[k].update(v)
-        else: p[k] = v
-    d = METHODS[method]
-    model = model or d['model']
-    model_kwargs = dict(d['model_kwargs'] if model_kwargs is None and model == d['model'] else (model_kwargs or {}))
-    settings = list(settings if settings is not None else d['settings'])
-    for st in settings:
-        if isinstance(st, str):
-            if method != 'l1': raise ValueError(f"named settings ({st!r}) exist only for method 'l1'")
-            check_choice('Li et al. configuration', st, list(LI_CONFIGS))
-        else: check_fraction('sparsity' if method == 'magnitude' else 'prune ratio', st)
-    if not seeds: raise ValueError("give at least one seed")
-    config = dict(method=method, dataset=dataset, model=model, model_kwargs=model_kwargs, settings=settings, seeds=list(seeds),
-                  preset=p, extras=extras, slimming_s=slimming_s)
+    """Run the Rethinking protocols (see above); return `{'config', 'rows', 'summary', 'seconds'}`, also written to
+    `out/rethinking-<hash>/record.json`; each row names its stage folders (`stages`, relative to `out`).
+    Raises `ValueError` for an unknown method, preset, override key, setting, ticket arm or seed list."""
+    p = resolve_setup(method, preset, dataset, model, model_kwargs, settings, overrides)
+    dataset, model, model_kwargs, settings = p['dataset'], p['model'], p['model_kwargs'], p['settings']
+    for t in tickets: check_choice('ticket arm', t, TICKETS)
+    seeds = check_seeds(seeds)
+    tickets = [t for t in TICKETS if t in tickets] if extras and method == 'magnitude' else []
+    config = dict(method=method, dataset=dataset, model=model, model_kwargs=model_kwargs, settings=settings, seeds=seeds,
+                  preset={k: v for k, v in p.items() if k not in ('models', 'settings', 'model', 'model_kwargs', 'dataset')},
+                  extras=extras, tickets=tickets, slimming_s=slimming_s)
     out = Path(out)
     def pipeline(top):
         rows, t0 = [], time.perf_counter()
         for seed in seeds:
-            ctx = _Ctx(dataset, seed, p['train_subset'], p['val_subset'], out, device, data_root, progress, p.get('test_subset'))
-            build = lambda **kw: get_model(model, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **{**model_kwargs, **kw}).to(ctx.device)
+            ctx = StageContext(dataset, seed, out, p['train_subset'], p['val_subset'], p['test_subset'], p['val_fraction'],
+                               device=device, data_root=data_root, progress=progress)
+            build = lambda **kw: ctx.build(model, {**model_kwargs, **kw})
             example = torch.randn(*ctx.size, device=ctx.device)
             s_pen = (slimming_s if slimming_s is not None else slimming_penalty(build())) if method == 'slimming' else None
-            stages = out/'stages'
+            def train_job(make, fitkw, masked, batch_size=p['train']['batch_size']):
+                def job(run):
+                    net = make()
+                    fit(net, *ctx.loaders(batch_size), **fitkw, select=None, run=run, seed=seed, progress=progress,
+                        callbacks=[MaskCallback()] if masked else [])
+                    run.save_model(net)
+                    return {'test_acc': _test_acc(ctx, net), 'epochs': fitkw['epochs']}
+                return job
             # 1. large
             l_cfg = dict(stage='large', **ctx.data_cfg, model=model, model_kwargs=model_kwargs, spec=p['train'], seed=seed, slimming_s=s_pen)
             def large_job(run):
@@ -144,9 +187,12 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                 run.save_model(net)
                 return {'test_acc': _test_acc(ctx, net), 'val_acc': h['history'][-1].get('val_acc')}
             log(f"[seed {seed}] large {model} {model_kwargs}" + (f" with slimming s={s_pen:g}" if s_pen else ''))
-            l_rec = run_once(stages, l_cfg, large_job, 'large')
-            large = build(); Run(stages, l_cfg, 'large').load_model(large); large.eval()
+            l_rec, l_dir = ctx.stage('large', l_cfg, large_job)
+            large = build(); load_state(large, l_dir/'model.pt'); large.eval()
             m_large = macs(large, ctx.size)['dense']; p_large = param_counts(large)['dense']
+            def original_init():
+                seed_everything(seed); return build()               # the large model's initialisation, before training
+            iter_dirs, iter_parent = [], (l_cfg, l_dir)              # lottery rounds, shared by every sparsity
             for st in settings:
                 # 2. prune
                 if method == 'magnitude':
@@ -165,29 +211,44 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                 log(f"[seed {seed}] {budget['text']}")
                 base = dict(parent=config_hash(l_cfg), method=method, setting=st, seed=seed, arch=arch)
                 pruned_acc = _test_acc(ctx, pruned)
-                def make_fresh(init_seed):
+                def make_fresh(init_seed, mask_src=pruned):
                     seed_everything(init_seed)
-                    if method == 'magnitude':
-                        return sparse_scratch_init(_with_masks(build(), pruned), init_seed)
+                    if method == 'magnitude': return sparse_scratch_init(_with_masks(build(), mask_src), init_seed)
                     return pruned_architecture(model, pruned, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **model_kwargs).to(ctx.device)
-                def train_job(kind, make, spec, fitkw):
-                    def job(run):
-                        net = make()
-                        cbs = [MaskCallback()] if method == 'magnitude' else []
-                        fit(net, *ctx.loaders(spec['batch_size']), **fitkw, select=None, run=run, seed=seed, progress=progress, callbacks=cbs)
-                        run.save_model(net)
-                        return {'test_acc': _test_acc(ctx, net), 'epochs': fitkw['epochs']}
-                    return job
+                masked = method == 'magnitude'
                 jobs = {'finetune': (lambda: copy.deepcopy(pruned).train(), p['finetune'], _fitkw(p['finetune'])),
                         'scratch_e': (lambda: make_fresh(seed + 1000), p['train'], _fitkw(p['train'])),
                         'scratch_b': (lambda: make_fresh(seed + 1000), p['train'],
                                       {**_fitkw(p['train']), 'epochs': budget['epochs'], 'milestones': budget['milestones']})}
                 extra = {}
-                if extras and method == 'magnitude':
-                    def ticket():
-                        seed_everything(seed)                                      # the large model's original initialisation
-                        return _with_masks(build(), pruned)
-                    jobs['ticket'] = (ticket, p['train'], _fitkw(p['train']))
+                if 'oneshot' in tickets:
+                    jobs['ticket'] = (lambda: _with_masks(original_init(), pruned), p['train'], _fitkw(p['train']))
+                if 'small_lr' in tickets:
+                    lr = p['small_lr']
+                    jobs['ticket_small_lr'] = (lambda: _with_masks(original_init(), pruned), {**p['train'], 'lr': lr}, _fitkw(p['train'], lr))
+                    jobs['scratch_e_small_lr'] = (lambda: make_fresh(seed + 1000), {**p['train'], 'lr': lr}, _fitkw(p['train'], lr))
+                stage_dirs = {'large': ctx.relative(l_dir)}
+                if 'iterative' in tickets:
+                    # Frankle & Carbin's iterative pruning: prune `ticket_rate` of the remaining conv weights of the trained
+                    # model, rewind the survivors to the original initialisation, train; the last round is the ticket
+                    k = rounds_for_sparsity(st, p['ticket_rate'])
+                    for r in range(len(iter_dirs), k):
+                        prev_cfg, prev_dir = iter_parent
+                        cfg = dict(stage='ticket_round', parent=config_hash(prev_cfg), round=r, rate=p['ticket_rate'], seed=seed, spec=p['train'])
+                        def make_round(prev_dir=prev_dir):
+                            prev = build(); load_masked(prev, prev_dir/'model.pt')
+                            magnitude_prune(prev, amount=p['ticket_rate'], scope='conv', scheme='global')
+                            return _with_masks(original_init(), prev)
+                        log(f"[seed {seed}] lottery round {r+1}/{k}: prune {p['ticket_rate']:.0%} of the remaining conv weights, rewind to init, train")
+                        _, d = ctx.stage('ticket_round', cfg, train_job(make_round, _fitkw(p['train']), True))
+                        iter_dirs.append(d); iter_parent = (cfg, d)
+                    tdir = iter_dirs[k - 1] if k else l_dir
+                    ticket_net = build(); load_masked(ticket_net, tdir/'model.pt')
+                    row_iter = dict(acc_ticket_iterative=_test_acc(ctx, ticket_net), ticket_iterative_sparsity=sparsity_of(ticket_net, 'conv'),
+                                    ticket_iterative_rounds=k)
+                    stage_dirs['ticket_iterative'] = ctx.relative(tdir)
+                    jobs['scratch_e_iterative'] = (lambda: make_fresh(seed + 1000, ticket_net), p['train'], _fitkw(p['train']))
+                else: row_iter = {}
                 if extras and method != 'magnitude':
                     pu, nu, uplan = _uniform_plan(large, prunable_units(large), n_pruned, example)
                     uni = prune_channels(large, uplan, example)
@@ -197,20 +258,31 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                         return pruned_architecture(model, uni, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **model_kwargs).to(ctx.device)
                     jobs['uniform'] = (make_uniform, p['train'], _fitkw(p['train']))
                 row = dict(seed=seed, setting=st, params=p_large, macs=m_large, pruned_params=n_pruned, pruned_macs=m_pruned,
-                           arch=arch, budget=budget, acc_unpruned=l_rec['test_acc'], acc_pruned=pruned_acc, **extra)
+                           arch=arch, budget=budget, acc_unpruned=l_rec['test_acc'], acc_pruned=pruned_acc, **extra, **row_iter)
                 for kind, (make, spec, fkw) in jobs.items():
-                    cfg = dict(stage=kind, **base, spec={**spec, 'epochs': fkw['epochs'], 'milestones': fkw['milestones']}, extra=extra if kind == 'uniform' else None)
+                    mask_cfg = {'mask_from': stage_dirs['ticket_iterative'].split('-')[-1]} if kind == 'scratch_e_iterative' else {}
+                    cfg = dict(stage=kind, **base, spec={**spec, 'epochs': fkw['epochs'], 'milestones': fkw['milestones']},
+                               extra=extra if kind == 'uniform' else None, **mask_cfg)
                     log(f"[seed {seed}] {method} {st}: {kind} ({fkw['epochs']} epochs, lr {fkw['lr']:g})")
-                    row[f'acc_{kind}'] = run_once(stages, cfg, train_job(kind, make, spec, fkw), kind)['test_acc']
+                    rec, d = ctx.stage(kind, cfg, train_job(make, fkw, masked, spec['batch_size']))
+                    row[f'acc_{kind}'] = rec['test_acc']; stage_dirs[kind] = ctx.relative(d)
+                row['stages'] = stage_dirs
                 log(f"[seed {seed}] {method} {st}: " + ', '.join(f"{k[4:]} {100*v:.2f} %" for k, v in row.items() if k.startswith('acc_')))
                 rows.append(row)
         return {'config': config, 'rows': rows, 'summary': summarize(rows), 'seconds': time.perf_counter() - t0}
     return run_once(out, config, pipeline, 'rethinking')
 
-ACC_KEYS = ('acc_unpruned', 'acc_pruned', 'acc_finetune', 'acc_scratch_e', 'acc_scratch_b', 'acc_ticket', 'acc_uniform')
+# %% ../nbs/13_rethinking.ipynb #9aec0c45
+ACC_KEYS = ('acc_unpruned', 'acc_pruned', 'acc_finetune', 'acc_scratch_e', 'acc_scratch_b', 'acc_ticket', 'acc_ticket_small_lr',
+            'acc_scratch_e_small_lr', 'acc_ticket_iterative', 'acc_scratch_e_iterative', 'acc_uniform')
+COLUMNS = {'acc_unpruned': 'Unpruned', 'acc_pruned': 'Pruned (no retraining)', 'acc_finetune': 'Fine-tuned',
+           'acc_scratch_e': 'Scratch-E', 'acc_scratch_b': 'Scratch-B', 'acc_ticket': 'Winning ticket (one-shot, orig. init)',
+           'acc_ticket_small_lr': 'Winning ticket, small lr', 'acc_scratch_e_small_lr': 'Scratch-E, small lr',
+           'acc_ticket_iterative': 'Winning ticket (iterative)', 'acc_scratch_e_iterative': 'Random init, iterative mask',
+           'acc_uniform': 'Uniform arch. (Scratch-E)'}
 
 def summarize(rows:list[dict]) -> list[dict]:
-    "Mean and standard deviation over seeds of every accuracy, per setting (in the order first seen)."
+    "Mean and sample standard deviation (ddof = 1) over seeds of every accuracy, per setting (in the order first seen)."
     out, order = [], []
     for r in rows:
         if r['setting'] not in order: order.append(r['setting'])
@@ -220,16 +292,13 @@ def summarize(rows:list[dict]) -> list[dict]:
                  macs=rs[0]['macs'], pruned_macs=float(np.mean([r['pruned_macs'] for r in rs])),
                  budget_epochs=rs[0]['budget']['epochs'], budget_ratio=rs[0]['budget']['ratio'])
         for k in ACC_KEYS:
-            if k in rs[0]: s[k] = _mean_std([r[k] for r in rs])
+            if k in rs[0]: s[k] = mean_std([r.get(k) for r in rs])
         out.append(s)
     return out
 
 def format_summary(summary:list[dict], method:str='') -> str:
-    "The paper's table: test top-1 (%) mean ± std for Unpruned, Fine-tuned, Scratch-E, Scratch-B (and the extras)."
-    cols = [('acc_unpruned', 'Unpruned'), ('acc_pruned', 'Pruned (no retraining)'), ('acc_finetune', 'Fine-tuned'),
-            ('acc_scratch_e', 'Scratch-E'), ('acc_scratch_b', 'Scratch-B'), ('acc_ticket', 'Winning ticket (orig. init)'),
-            ('acc_uniform', 'Uniform arch. (Scratch-E)')]
-    cols = [(k, h) for k, h in cols if any(k in s for s in summary)]
+    "The paper's table: test top-1 (%) mean ± sample std for Unpruned, Fine-tuned, Scratch-E, Scratch-B (and the extras)."
+    cols = [(k, h) for k, h in COLUMNS.items() if any(k in s for s in summary)]
     lines = ['| ' + ' | '.join(['setting', 'params', 'MACs', 'Scratch-B epochs'] + [h for _, h in cols]) + ' |',
              '|' + '---|' * (4 + len(cols))]
     for s in summary:
@@ -241,20 +310,14 @@ def format_summary(summary:list[dict], method:str='') -> str:
             else: cells.append('–')
         lines.append('| ' + ' | '.join(cells) + ' |')
     n = len(summary[0]['seeds']) if summary else 0
-    return '\n'.join(lines) + f"\n\nTest top-1 (%), mean ± std over {n} seed(s); MACs of the pruned model are effective MACs (non-zero weights) for unstructured pruning."
-def find_records(path) -> list[Path]:
-    "The Rethinking records under `path`: a `rethinking-*` run folder itself, or every finished one inside it (`FileNotFoundError` if none)."
-    path = Path(path)
-    if (path/'record.json').exists() and path.name.startswith('rethinking-'): return [path]
-    found = sorted(q for q in path.glob('rethinking-*') if (q/'record.json').exists())
-    if not found: raise FileNotFoundError(f"no finished Rethinking run (rethinking-*/record.json) in {path}")
-    return found
+    return '\n'.join(lines) + (f"\n\nTest top-1 (%), mean ± sample std over {n} seed(s); MACs of the pruned model are effective "
+                               "MACs (non-zero weights) for unstructured pruning.")
 
 def plot_summary(summary:list[dict], ax=None, title:str=''):
     "Grouped bars of test top-1 (mean ± std) per setting: Unpruned, Fine-tuned, Scratch-E, Scratch-B (and extras)."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(8, 3))
-    keys = [k for k in ('acc_unpruned', 'acc_finetune', 'acc_scratch_e', 'acc_scratch_b', 'acc_ticket', 'acc_uniform') if any(k in s for s in summary)]
+    keys = [k for k in ACC_KEYS if k != 'acc_pruned' and any(k in s for s in summary)]
     w = 0.8 / len(keys)
     for i, k in enumerate(keys):
         xs = [j + i*w for j, s in enumerate(summary) if k in s]
@@ -265,20 +328,12 @@ def plot_summary(summary:list[dict], ax=None, title:str=''):
     ax.set_ylim(max(0, lo - 10), 100); ax.set_ylabel('test top-1 (%)'); ax.legend(fontsize=7, ncol=3); ax.set_title(title)
     return ax
 
-def write_report(path) -> str:
-    "Write `report.md` (tables) and one `accuracy.png` per record found under `path`; return the markdown."
-    import matplotlib; matplotlib.use('Agg', force=False)
+@register_report('rethinking', 'Rethinking the value of network pruning (Liu et al.)')
+def report_section(rec_dir:Path, rec:dict) -> tuple[str, dict]:
+    "The report section of one Rethinking record: the table and the accuracy figure."
     import matplotlib.pyplot as plt
-    from prunekd.core import read_json
-    parts, path = [], Path(path)
-    for rec_dir in find_records(path):
-        rec = read_json(rec_dir/'record.json'); cfg = rec['config']
-        title = f"{cfg['method']}: {cfg['model']} {cfg['model_kwargs']} on {cfg['dataset']}"
-        parts.append(f"## {title} ({rec_dir.name})\n\nseeds {cfg['seeds']}, {rec.get('seconds', 0)/60:.1f} min\n\n" + format_summary(rec['summary'], cfg['method']))
-        fig, ax = plt.subplots(figsize=(8, 3)); plot_summary(rec['summary'], ax, title); fig.tight_layout()
-        fig.savefig(rec_dir/'accuracy.png', dpi=100); plt.close(fig)
-        parts.append(f"\n![accuracy]({rec_dir.name}/accuracy.png)\n")
-    md = '# Rethinking the value of network pruning: report\n\n' + '\n'.join(parts)
-    out = path.parent if path.name.startswith('rethinking-') else path
-    (out/'report.md').write_text(md)
-    return md
+    cfg = rec['config']
+    title = f"{cfg['method']}: {cfg['model']} {cfg['model_kwargs']} on {cfg['dataset']}"
+    md = f"## {title} ({rec_dir.name})\n\nseeds {cfg['seeds']}, {rec.get('seconds', 0)/60:.1f} min\n\n" + format_summary(rec['summary'], cfg['method'])
+    fig, ax = plt.subplots(figsize=(8, 3)); plot_summary(rec['summary'], ax, title); fig.tight_layout()
+    return md, {'accuracy.png': fig}
