@@ -335,16 +335,16 @@ def _vgg(depth):
 for _d in VGG_CFGS: globals()[f'vgg{_d}'] = _vgg(_d)
 
 @register_model
-def vgg19_dbl(num_classes=100, in_chans=3, **kw):
-    "Park & No's VGG19-DBL: doubled widths except the first (64) and last (512) conv, convs with bias, single FC."
+def vgg19_dbl(num_classes=100, in_chans=3, cfg=None, **kw):
+    "Park & No's VGG19-DBL: doubled widths except the first (64) and last (512) conv, convs with bias, single FC; `cfg` overrides the widths (a student)."
     kw = {'conv_bias': True, **kw}
-    return VGG(VGG19_DBL_CFG, num_classes, in_chans, **kw)
+    return VGG(cfg if cfg is not None else VGG19_DBL_CFG, num_classes, in_chans, **kw)
 
 @register_model
-def vgg16_tiny(num_classes=200, in_chans=3, **kw):
-    "Park & No's Tiny-ImageNet VGG-16: 5 max-pools (64 -> 2), flatten 2048, three FC layers 1024-1024 with dropout. 64x64 inputs."
+def vgg16_tiny(num_classes=200, in_chans=3, cfg=None, **kw):
+    "Park & No's Tiny-ImageNet VGG-16: 5 max-pools (64 -> 2), flatten 2048, three FC layers 1024-1024 with dropout. 64x64 inputs; `cfg` overrides the widths."
     kw = {'head': 'tiny', 'hidden': 1024, **kw}
-    return VGG(VGG_CFGS[16] + ['M'], num_classes, in_chans, **kw)
+    return VGG(cfg if cfg is not None else VGG_CFGS[16] + ['M'], num_classes, in_chans, **kw)
 
 # %% ../nbs/02_models.ipynb #3b846898
 @register_model
