@@ -226,9 +226,9 @@ class WideResNet(nn.Module):
         return self.fc(torch.flatten(self.avgpool(F.relu(self.bn(x))), 1))
 
 @register_model
-def wrn16_8(num_classes=10, in_chans=3, **kw):
-    "WRN-16-8 (KESI)."
-    return WideResNet(16, 8, num_classes, in_chans, **kw)
+def wrn16_8(num_classes=10, in_chans=3, widen:int=8, **kw):
+    "WRN-16-8 (KESI); `widen` sets k of WRN-16-k (8 by default; smaller for quick tests), `cfg` the inner widths."
+    return WideResNet(16, widen, num_classes, in_chans, **kw)
 
 # %% ../nbs/02_models.ipynb #eae9c294
 class DenseLayer(nn.Module):

@@ -12,61 +12,209 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch_pruning as tp
+import torchvision
 from .core import check_choice, check_fraction
 from .models import (CifarResNet, BasicBlock, PreResNet, PreBottleneck, DenseNet, DenseLayer, Transition, VGG,
-                            TinyResNet, TinyBasic, TinyBottleneck, ChannelSelection, get_model)
-from .prune import set_mask
+                            TinyResNet, TinyBasic, TinyBottleneck, ChannelSelection, WideResNet, WideBlock, get_model)
+from .prune import set_mask, remove_masks
 from .train import Callback
 
 # %% auto #0
-__all__ = ['LI_CONFIGS', 'Unit', 'prunable_units', 'l1_filter_norm', 'bn_scale', 'random_scores', 'TaylorScore', 'plan_by_counts',
-           'plan_by_ratio', 'plan_global', 'li_plan', 'apply_channel_masks', 'remove_channel_masks', 'prune_channels',
-           'pruned_architecture', 'SlimmingCallback', 'slimming_penalty', 'plan_report']
+__all__ = ['ADAPTERS', 'GENERIC', 'LI_CONFIGS', 'Unit', 'Adapter', 'register_adapter', 'get_adapter', 'default_example',
+           'prunable_units', 'conv_weights', 'l1_filter_norm', 'bn_scale', 'random_scores', 'TaylorScore',
+           'plan_by_counts', 'plan_by_ratio', 'plan_global', 'li_plan', 'apply_channel_masks', 'remove_channel_masks',
+           'prune_channels', 'pruned_architecture', 'SlimmingCallback', 'slimming_penalty', 'plan_report']
 
 # %% ../nbs/07_structured.ipynb #808793cb
 @dataclass
 class Unit:
-    "One channel decision: `kind` 'out' (output channels of `conv`, BN `bn`) or 'select' (`select` passes channels of `bn` to `consumer`)."
+    """One channel decision. `kind` 'out': the output channels of `conv` (a conv or linear layer), normalised by `bn`
+    (None if no BatchNorm follows); 'select': `select` passes channels of `bn` to `consumer`. `block` numbers residual
+    blocks from 1 (Li et al.'s skip lists); `group` is True for a Torch-Pruning dependency group of the generic adapter."""
     name: str
     kind: str
-    bn: nn.Module
+    bn: nn.Module|None
     conv: nn.Module|None = None
     select: nn.Module|None = None
     consumer: nn.Module|None = None
     block: int|None = None
+    group: bool = False
     @property
-    def channels(self) -> int: return self.bn.num_features if self.kind == 'out' else int((self.select.indexes != 0).sum())
+    def channels(self) -> int:
+        "The number of channels the decision is over (before pruning)."
+        if self.kind == 'select': return int(self.select.indexes.numel())
+        return self.conv.out_channels if isinstance(self.conv, nn.Conv2d) else self.conv.out_features
+    @property
+    def out_module(self) -> nn.Module:
+        "The module whose output carries the unit's channels (its BN, else its conv)."
+        return self.bn if self.bn is not None else self.conv
 
-def prunable_units(model:nn.Module) -> list[Unit]:
-    "The structured-pruning units of a registered architecture (table above). Raises `TypeError` for other models."
-    units, named = [], dict(model.named_modules())
-    if isinstance(model, (CifarResNet, TinyResNet)):
-        b = 0
+@dataclass
+class Adapter:
+    """How one model family is pruned: `units(model, example_input) -> [Unit]`; `sync_cfg(model)` updates the attributes
+    a pruned model is rebuilt from (None: nothing to update); `rebuild(name, pruned, **kwargs)` a freshly initialised
+    model of the pruned architecture (None: a deep copy with every parameter re-initialised); `stages(model)` the
+    residual stages for Park & No's student, `(stage modules, stem width, count(in_w, w, s) -> dense conv weights)`."""
+    name: str
+    matches: Callable[[nn.Module], bool]
+    units: Callable
+    sync_cfg: Callable|None = None
+    rebuild: Callable|None = None
+    stages: Callable|None = None
+
+ADAPTERS: list[Adapter] = []
+
+def register_adapter(adapter:Adapter, first:bool=False) -> Adapter:
+    "Add a named adapter (tried in order, `first=True` before the others); a model no adapter matches gets `GENERIC`."
+    ADAPTERS.insert(0, adapter) if first else ADAPTERS.append(adapter)
+    return adapter
+
+def get_adapter(model:nn.Module, generic:bool=False) -> Adapter:
+    "The named adapter of `model`'s family, or the generic Torch-Pruning adapter when none matches (or `generic=True`)."
+    if not generic:
+        for a in ADAPTERS:
+            if a.matches(model): return a
+    return GENERIC
+
+def default_example(model:nn.Module, size:int=32) -> torch.Tensor:
+    "A zero input batch `[1, C, size, size]` for tracing, with `C` the in-channels of the model's first conv (on its device)."
+    first = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
+    if first is None: raise ValueError(f"cannot guess an input for {type(model).__name__} (no Conv2d): pass example_input")
+    return torch.zeros(1, first.in_channels, size, size, device=first.weight.device)
+
+def prunable_units(model:nn.Module, example_input:torch.Tensor|None=None, generic:bool=False) -> list[Unit]:
+    """The structured-pruning units of `model` from its adapter (table above); any other model (or `generic=True`) gets
+    one unit per Torch-Pruning dependency group, traced on `example_input` (default `default_example(model)`)."""
+    return get_adapter(model, generic).units(model, example_input)
+
+# %% ../nbs/07_structured.ipynb #93f70d92
+def _residual_units(block_types, inner):
+    "Units of the inner convs of every residual block of `block_types`; `inner(block) -> [(suffix, conv, bn)]`."
+    def units(model, example_input=None):
+        out, b = [], 0
         for n, m in model.named_modules():
-            if isinstance(m, (BasicBlock, TinyBasic, TinyBottleneck)):
+            if isinstance(m, block_types):
                 b += 1
-                units.append(Unit(f'{n}.conv1', 'out', m.bn1, m.conv1, block=b))
-                if isinstance(m, TinyBottleneck): units.append(Unit(f'{n}.conv2', 'out', m.bn2, m.conv2, block=b))
-    elif isinstance(model, VGG):
-        mods = list(model.features.named_children())
-        for (n, m), (_, nxt) in zip(mods, mods[1:] + [(None, None)]):
-            if isinstance(m, nn.Conv2d) and isinstance(nxt, nn.BatchNorm2d): units.append(Unit(f'features.{n}', 'out', nxt, m))
-    elif isinstance(model, PreResNet):
-        b = 0
-        for n, m in model.named_modules():
-            if isinstance(m, PreBottleneck):
-                b += 1
-                units += [Unit(f'{n}.select', 'select', m.bn1, select=m.select, consumer=m.conv1, block=b),
-                          Unit(f'{n}.conv1', 'out', m.bn2, m.conv1, block=b), Unit(f'{n}.conv2', 'out', m.bn3, m.conv2, block=b)]
-        units.append(Unit('select', 'select', model.bn, select=model.select, consumer=model.fc))
-    elif isinstance(model, DenseNet):
-        for n, m in model.named_modules():
-            if isinstance(m, (DenseLayer, Transition)): units.append(Unit(f'{n}.select', 'select', m.bn1, select=m.select, consumer=m.conv1))
-        units.append(Unit('select', 'select', model.bn, select=model.select, consumer=model.fc))
-    else:
-        raise TypeError(f"no structured-pruning units are defined for {type(model).__name__}; "
-                        "supported: CifarResNet, TinyResNet, VGG, PreResNet, DenseNet")
+                out += [Unit(f'{n}.{s}', 'out', bn, conv, block=b) for s, conv, bn in inner(m)]
+        return out
     return units
+
+def _cifar_stages(model):
+    stages, sc = [model.layer1, model.layer2, model.layer3], model.shortcut_type
+    def count(in_w, w, s):
+        with torch.device('meta'):
+            blocks = [BasicBlock(in_w if b == 0 else w, w, w, 2 if (s > 0 and b == 0) else 1, 'B' if sc == 'B' else 'A_slice' if in_w <= w else 'B')
+                      for b in range(len(stages[s]))]
+        return sum(conv_weights(b) for b in blocks)
+    return stages, model.conv1.out_channels, count
+
+def _tiny_stages(model):
+    stages = [model.layer1, model.layer2, model.layer3, model.layer4]
+    B = type(stages[0][0])
+    def count(in_w, w, s):
+        with torch.device('meta'):
+            blocks, inp = [], in_w
+            for b in range(len(stages[s])): blocks.append(B(inp, w, 2 if (s > 0 and b == 0) else 1)); inp = w*B.expansion
+        return sum(conv_weights(b) for b in blocks)
+    return stages, model.conv1.out_channels, count
+
+def conv_weights(module:nn.Module, nonzero:bool=False) -> int:
+    "Weights of every conv and linear layer in `module` (`nonzero=True`: only the non-zero ones)."
+    return sum(int((m.weight != 0).sum()) if nonzero else m.weight.numel()
+               for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
+
+def _vgg_units(model, example_input=None):
+    mods, out = list(model.features.named_children()), []
+    for (n, m), (_, nxt) in zip(mods, mods[1:] + [(None, None)]):
+        if isinstance(m, nn.Conv2d) and isinstance(nxt, nn.BatchNorm2d): out.append(Unit(f'features.{n}', 'out', nxt, m))
+    return out
+
+def _vgg_sync(net):
+    it, cfg = iter(u.conv.out_channels for u in prunable_units(net)), []
+    for m in net.features:
+        if isinstance(m, nn.MaxPool2d): cfg.append('M')
+        elif isinstance(m, nn.Conv2d): cfg.append(next(it))
+    net.cfg = cfg
+
+def _preresnet_units(model, example_input=None):
+    out, b = [], 0
+    for n, m in model.named_modules():
+        if isinstance(m, PreBottleneck):
+            b += 1
+            out += [Unit(f'{n}.select', 'select', m.bn1, select=m.select, consumer=m.conv1, block=b),
+                    Unit(f'{n}.conv1', 'out', m.bn2, m.conv1, block=b), Unit(f'{n}.conv2', 'out', m.bn3, m.conv2, block=b)]
+    return out + [Unit('select', 'select', model.bn, select=model.select, consumer=model.fc)]
+
+def _preresnet_sync(net):
+    cfg = []
+    for m in net.modules():
+        if isinstance(m, PreBottleneck): cfg += [m.conv1.in_channels, m.conv1.out_channels, m.conv2.out_channels]
+    net.cfg = cfg + [net.fc.in_features]
+
+def _densenet_units(model, example_input=None):
+    out = [Unit(f'{n}.select', 'select', m.bn1, select=m.select, consumer=m.conv1)
+           for n, m in model.named_modules() if isinstance(m, (DenseLayer, Transition))]
+    return out + [Unit('select', 'select', model.bn, select=model.select, consumer=model.fc)]
+
+def _densenet_sync(net):
+    net.cfg = [m.conv1.in_channels for m in net.modules() if isinstance(m, (DenseLayer, Transition))] + [net.fc.in_features]
+
+def _rebuild_cfg(name, pruned, **kwargs):
+    "`get_model(name, cfg=pruned.cfg, **kwargs)` plus the channel selections (structure, not weights) of PreResNet/DenseNet."
+    if isinstance(pruned, VGG): kwargs = {k: v for k, v in kwargs.items() if k != 'width'}   # VGG's cfg holds the final widths
+    fresh = get_model(name, cfg=pruned.cfg, **kwargs)
+    for (n, a), (_, b) in zip(fresh.named_modules(), pruned.named_modules()):
+        if isinstance(a, ChannelSelection): a.indexes.copy_(b.indexes)
+    return fresh
+
+def _mobilenet_units(model, example_input=None):
+    "The expansion (first 1x1) conv of every inverted residual with an expansion: its hidden channels (the depthwise conv follows them)."
+    out, b = [], 0
+    for n, m in model.named_modules():
+        if isinstance(m, torchvision.models.mobilenetv2.InvertedResidual):
+            b += 1
+            first = m.conv[0]
+            if len(m.conv) == 4:   # expansion ConvBNReLU, depthwise ConvBNReLU, projection conv, BN
+                out.append(Unit(f'{n}.conv.0', 'out', first[1], first[0], block=b))
+    return out
+
+def _is_tv(cls_name):
+    return lambda m: type(m).__module__.startswith('torchvision.models') and type(m).__name__ == cls_name
+
+register_adapter(Adapter('CIFAR / Tiny-ImageNet ResNet (inner convs)', lambda m: isinstance(m, (CifarResNet, TinyResNet)),
+                         _residual_units((BasicBlock, TinyBasic, TinyBottleneck),
+                                         lambda m: [('conv1', m.conv1, m.bn1)] + ([('conv2', m.conv2, m.bn2)] if isinstance(m, TinyBottleneck) else [])),
+                         sync_cfg=lambda net: setattr(net, 'cfg', [u.conv.out_channels for u in prunable_units(net)]) if isinstance(net, CifarResNet) else None,
+                         rebuild=_rebuild_cfg, stages=lambda m: _cifar_stages(m) if isinstance(m, CifarResNet) else _tiny_stages(m)))
+register_adapter(Adapter('VGG (every conv)', lambda m: isinstance(m, VGG), _vgg_units, _vgg_sync, _rebuild_cfg))
+register_adapter(Adapter('PreResNet (selections and bottleneck convs)', lambda m: isinstance(m, PreResNet), _preresnet_units, _preresnet_sync, _rebuild_cfg))
+register_adapter(Adapter('DenseNet (selections)', lambda m: isinstance(m, DenseNet), _densenet_units, _densenet_sync, _rebuild_cfg))
+register_adapter(Adapter('Wide ResNet (first conv of each block)', lambda m: isinstance(m, WideResNet),
+                         _residual_units((WideBlock,), lambda m: [('conv1', m.conv1, m.bn2)]),
+                         sync_cfg=lambda net: setattr(net, 'cfg', [u.conv.out_channels for u in prunable_units(net)]), rebuild=_rebuild_cfg))
+register_adapter(Adapter('torchvision ResNet (inner convs)', _is_tv('ResNet'),
+                         _residual_units((torchvision.models.resnet.BasicBlock, torchvision.models.resnet.Bottleneck),
+                                         lambda m: [('conv1', m.conv1, m.bn1)] + ([('conv2', m.conv2, m.bn2)] if hasattr(m, 'conv3') else []))))
+register_adapter(Adapter('torchvision MobileNetV2 (expansion channels)', _is_tv('MobileNetV2'), _mobilenet_units))
+
+def _generic_units(model, example_input=None):
+    """One unit per Torch-Pruning dependency group rooted at a conv or linear layer (the final classifier excluded):
+    all channels coupled by residual additions, concatenations or depthwise convs are one decision."""
+    ex = default_example(model) if example_input is None else example_input
+    dg = tp.DependencyGraph().build_dependency(model, example_inputs=ex)
+    last = [m for m in model.modules() if isinstance(m, nn.Linear)][-1:]
+    names = {m: n for n, m in model.named_modules()}
+    order = {n: i for i, n in enumerate(names.values())}
+    units = []
+    for g in dg.get_all_groups(ignored_layers=last, root_module_types=[nn.Conv2d, nn.Linear]):
+        root = g[0].dep.target.module
+        if isinstance(root, nn.Conv2d) and root.groups > 1: continue     # depthwise: decided with the conv that feeds it
+        bn = next((it.dep.target.module for it in g if isinstance(it.dep.target.module, nn.modules.batchnorm._BatchNorm)
+                   and getattr(it.dep.handler, '__name__', '') == 'prune_out_channels'), None)
+        units.append(Unit(names[root], 'out', bn, root, group=True))
+    return sorted(units, key=lambda u: order[u.name])
+
+GENERIC = Adapter('generic (Torch-Pruning dependency groups)', lambda m: True, _generic_units)
 
 # %% ../nbs/07_structured.ipynb #ab26d5dc
 def l1_filter_norm(model:nn.Module, units:Sequence[Unit]) -> dict:
@@ -78,32 +226,34 @@ def l1_filter_norm(model:nn.Module, units:Sequence[Unit]) -> dict:
     return out
 
 def bn_scale(model:nn.Module, units:Sequence[Unit]) -> dict:
-    "`|gamma|` of each unit's BatchNorm (Network Slimming)."
+    "`|gamma|` of each unit's BatchNorm (Network Slimming). `ValueError` for a unit without BatchNorm."
+    missing = [u.name for u in units if u.bn is None]
+    if missing: raise ValueError(f"bn_scale needs a BatchNorm after each unit; {missing[:3]} have none (use l1_filter_norm)")
     return {u.name: u.bn.weight.detach().abs().float().cpu() for u in units}
 
 def random_scores(seed:int=0) -> Callable:
     "A criterion giving seeded uniform random scores (the 'does the criterion matter' baseline)."
     def crit(model, units):
         g = torch.Generator().manual_seed(seed)
-        return {u.name: torch.rand(u.bn.num_features, generator=g) for u in units}
+        return {u.name: torch.rand(u.channels, generator=g) for u in units}
     crit.__name__ = f'random_scores({seed})'
     return crit
 
 class TaylorScore:
-    "First-order Taylor importance `sum_batches |sum_{n,h,w} a * dL/da|` of every unit's BN-output channels."
+    "First-order Taylor importance `sum_batches |sum_{n,h,w} a * dL/da|` of every unit's output channels (after its BN, or its conv if none)."
     def __init__(self, data,                                      # (x, y) batch or a list of batches
                  loss_fn:Callable=F.cross_entropy):
         self.batches = [data] if isinstance(data, tuple) else list(data)
         if not self.batches: raise ValueError("TaylorScore needs at least one (x, y) batch")
         self.loss_fn = loss_fn
     def __call__(self, model, units):
-        scores = {u.name: torch.zeros(u.bn.num_features) for u in units}
+        scores = {u.name: torch.zeros(u.channels) for u in units}
         acts, hooks = {}, []
         def make(name):
             def hook(mod, inp, out):
                 out.retain_grad(); acts[name] = out
             return hook
-        for u in units: hooks.append(u.bn.register_forward_hook(make(u.name)))
+        for u in units: hooks.append(u.out_module.register_forward_hook(make(u.name)))
         flags = [p.requires_grad for p in model.parameters()]
         try:
             for x, y in self.batches:
@@ -122,14 +272,14 @@ def _scores(model, units, criterion):
     s = criterion(model, units)
     for u in units:
         if u.name not in s: raise ValueError(f"criterion gave no scores for unit {u.name!r}")
-        if len(s[u.name]) != u.bn.num_features:
-            raise ValueError(f"criterion gave {len(s[u.name])} scores for unit {u.name!r} with {u.bn.num_features} channels")
+        if len(s[u.name]) != u.channels:
+            raise ValueError(f"criterion gave {len(s[u.name])} scores for unit {u.name!r} with {u.channels} channels")
     return s
 
 def _top(scores, k):
-    "Indices of the `k` highest scores, sorted (ties broken by the lower index)."
-    order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))
-    return torch.tensor(sorted(order[:k]), dtype=torch.long)
+    "Indices of the `k` highest scores, sorted (ties broken by the lower index: a stable sort)."
+    order = torch.sort(-torch.as_tensor(scores, dtype=torch.float64), stable=True).indices[:k]
+    return order.sort().values.long()
 
 def _units(model, units):
     return prunable_units(model) if units is None else list(units)
@@ -144,7 +294,7 @@ def plan_by_counts(model:nn.Module, counts:dict, criterion:Callable=l1_filter_no
     plan = {}
     for u in sel:
         k = int(counts[u.name])
-        if not 1 <= k <= u.bn.num_features: raise ValueError(f"unit {u.name!r}: keep count {k} not in [1, {u.bn.num_features}]")
+        if not 1 <= k <= u.channels: raise ValueError(f"unit {u.name!r}: keep count {k} not in [1, {u.channels}]")
         plan[u.name] = _top(s[u.name], k)
     return plan
 
@@ -155,15 +305,16 @@ def plan_by_ratio(model:nn.Module, ratios:float|dict, criterion:Callable=l1_filt
     unknown = [n for n in ratios if n not in by]
     if unknown: raise ValueError(f"unknown units {unknown[:3]}; known units look like {list(by)[:2]}")
     for n, p in ratios.items(): check_fraction(f'prune ratio of unit {n}', p)
-    return plan_by_counts(model, {n: max(1, int(by[n].bn.num_features * (1 - p))) for n, p in ratios.items()}, criterion, us)
+    return plan_by_counts(model, {n: max(1, int(by[n].channels * (1 - p))) for n, p in ratios.items()}, criterion, us)
 
-def plan_global(model:nn.Module, percent:float, criterion:Callable=bn_scale, units=None) -> dict:
-    "Network Slimming's global threshold: keep channels whose score is strictly greater than the `percent` quantile of all scores."
-    check_fraction('percent', percent)
+def plan_global(model:nn.Module, prune_ratio:float, criterion:Callable=bn_scale, units=None) -> dict:
+    """Network Slimming's global threshold: all scores pooled and sorted, `thre = sorted[int(total * prune_ratio)]`, keep
+    the channels whose score is strictly greater (`prune_ratio`: the fraction of all channels to remove, in [0, 1))."""
+    check_fraction('prune_ratio', prune_ratio)
     us = _units(model, units)
     s = _scores(model, us, criterion)
     allv = torch.cat([s[u.name].flatten() for u in us]).sort().values
-    thre = allv[min(int(len(allv) * percent), len(allv) - 1)]
+    thre = allv[min(int(len(allv) * prune_ratio), len(allv) - 1)]
     plan = {}
     for u in us:
         keep = (s[u.name] > thre).nonzero().flatten()
@@ -196,26 +347,60 @@ def _chan_hook(module, args, out):
     return out * m.view(1, -1, *([1] * (out.dim() - 2)))
 
 def _keep_mask(u, keep):
-    m = torch.zeros(u.bn.num_features, dtype=torch.bool); m[keep] = True
+    m = torch.zeros(u.channels, dtype=torch.bool); m[keep] = True
     return m
 
 def _attach(module, mask):
-    if hasattr(module, 'channel_mask'): module.channel_mask = mask.to(module.channel_mask.device)
+    "Multiply `module`'s output channels by `mask` (bool), combined with a mask it already has."
+    if hasattr(module, 'channel_mask'): module.channel_mask = module.channel_mask & mask.to(module.channel_mask.device)
     else:
         module.register_buffer('channel_mask', mask)
         module._prunekd_chan_hook = module.register_forward_hook(_chan_hook)
 
-def apply_channel_masks(model:nn.Module, plan:dict) -> nn.Module:
-    "Zero the pruned channels of `plan` in place (shapes kept; see above). Returns `model`."
-    us = {u.name: u for u in prunable_units(model)}
-    for name, keep in plan.items():
-        if name not in us: raise ValueError(f"plan names unknown unit {name!r}")
-        u = us[name]; m = _keep_mask(u, keep)
-        dev = u.bn.weight.device
-        if u.kind == 'out':
-            set_mask(u.conv, m.to(dev).view(-1, *([1] * (u.conv.weight.dim() - 1))).expand_as(u.conv.weight).clone())
-            _attach(u.bn, m.to(dev))
-        else: _attach(u.select, m.to(dev))
+def _out_handler(u):
+    return tp.prune_conv_out_channels if isinstance(u.conv, nn.Conv2d) else tp.prune_linear_out_channels
+
+def _group_items(dg, u, drop):
+    "`(module, dropped channel indices)` of every layer whose output channels the decision removes (Torch-Pruning's group)."
+    g = dg.get_pruning_group(u.conv, _out_handler(u), idxs=drop)
+    out = []
+    for it in g:
+        m = it.dep.target.module
+        if isinstance(m, nn.Module) and getattr(it.dep.handler, '__name__', '') == 'prune_out_channels' and hasattr(m, 'weight'):
+            out.append((m, sorted({int(getattr(i, 'idx', i)) for i in it.idxs})))
+    return out
+
+def _n_out(m):
+    return m.out_channels if isinstance(m, nn.Conv2d) else m.out_features if isinstance(m, nn.Linear) else m.num_features
+
+def apply_channel_masks(model:nn.Module, plan:dict, example_input:torch.Tensor|None=None, units=None, generic:bool=False) -> nn.Module:
+    """Zero the pruned channels of `plan` in place, keeping every shape: for an 'out' unit every layer of its
+    Torch-Pruning group whose output channels the decision removes (the conv, its BN, a depthwise conv that follows,
+    the other convs of a residual stream) gets its output channels multiplied by 0 and its filters masked; for a
+    'select' unit, the selection's output. Returns `model`. `example_input` traces the graph (default
+    `default_example(model)`); `units` default to `prunable_units(model, example_input, generic)`. Raises `ValueError` for
+    an unknown unit."""
+    us = {u.name: u for u in (units if units is not None else prunable_units(model, example_input, generic))}
+    unknown = [n for n in plan if n not in us]
+    if unknown: raise ValueError(f"plan names unknown units {unknown[:3]}")
+    outs = [(us[n], k) for n, k in plan.items() if us[n].kind == 'out']
+    dg = None
+    for u, keep in outs:
+        drop = sorted(set(range(u.channels)) - set(keep.tolist()))
+        if not drop: continue
+        if dg is None:
+            ex = default_example(model) if example_input is None else example_input
+            dg = tp.DependencyGraph().build_dependency(model, example_inputs=ex.to(next(model.parameters()).device))
+        for m, idx in _group_items(dg, u, drop):
+            keep_m = torch.ones(_n_out(m), dtype=torch.bool, device=m.weight.device); keep_m[idx] = False
+            _attach(m, keep_m)
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                old = getattr(m, 'weight_mask', None)
+                fm = keep_m.view(-1, *([1] * (m.weight.dim() - 1))).expand_as(m.weight).clone()
+                set_mask(m, fm if old is None else fm & old)
+    for n, keep in plan.items():
+        u = us[n]
+        if u.kind == 'select': _attach(u.select, _keep_mask(u, keep).to(u.bn.weight.device))
     return model
 
 def remove_channel_masks(model:nn.Module) -> nn.Module:
@@ -225,20 +410,23 @@ def remove_channel_masks(model:nn.Module) -> nn.Module:
             m._prunekd_chan_hook.remove(); del m._prunekd_chan_hook; del m._buffers['channel_mask']
     return model
 
-def prune_channels(model:nn.Module, plan:dict, example_input:torch.Tensor) -> nn.Module:
-    "A physically pruned deep copy of `model` (see above). `example_input`: one input batch for tracing, e.g. `torch.randn(1, 3, 32, 32)`."
+def prune_channels(model:nn.Module, plan:dict, example_input:torch.Tensor|None=None, generic:bool=False) -> nn.Module:
+    """A physically pruned deep copy of `model` (see above). `example_input`: one input batch for tracing, e.g.
+    `torch.randn(1, 3, 32, 32)` (default `default_example(model)`); `generic=True` takes the units of the generic
+    adapter. Raises `ValueError` for unknown units or a plan Torch-Pruning refuses."""
     net = copy.deepcopy(model)
     remove_channel_masks(net)
-    us = {u.name: u for u in prunable_units(net)}
+    ex = (default_example(net) if example_input is None else example_input).to(next(net.parameters()).device)
+    us = {u.name: u for u in prunable_units(net, ex, generic)}
     bad = [n for n in plan if n not in us]
     if bad: raise ValueError(f"plan names unknown units {bad[:3]}")
     outs = [(us[n], k) for n, k in plan.items() if us[n].kind == 'out']
     if outs:
-        dg = tp.DependencyGraph().build_dependency(net, example_inputs=example_input.to(next(net.parameters()).device))
+        dg = tp.DependencyGraph().build_dependency(net, example_inputs=ex)
         for u, keep in outs:
-            drop = sorted(set(range(u.bn.num_features)) - set(keep.tolist()))
+            drop = sorted(set(range(u.channels)) - set(keep.tolist()))
             if not drop: continue
-            g = dg.get_pruning_group(u.conv, tp.prune_conv_out_channels, idxs=drop)
+            g = dg.get_pruning_group(u.conv, _out_handler(u), idxs=drop)
             if not dg.check_pruning_group(g): raise ValueError(f"Torch-Pruning refuses to prune unit {u.name!r} (it would empty a layer)")
             g.prune()
     for n, keep in plan.items():
@@ -253,38 +441,27 @@ def prune_channels(model:nn.Module, plan:dict, example_input:torch.Tensor) -> nn
             idx = torch.zeros_like(u.select.indexes); idx[sorted(keep_set)] = 1; u.select.indexes.copy_(idx)
         if isinstance(u.consumer, nn.Linear): tp.prune_linear_in_channels(u.consumer, drop_pos)
         else: tp.prune_conv_in_channels(u.consumer, drop_pos)
-    _sync_cfg(net)
+    sync = get_adapter(net, generic).sync_cfg
+    if sync is not None: sync(net)
     return net
 
-def _sync_cfg(net):
-    "Update the model's `cfg` attribute to its pruned widths (so the architecture can be rebuilt from it)."
-    if isinstance(net, CifarResNet): net.cfg = [u.bn.num_features for u in prunable_units(net)]
-    elif isinstance(net, VGG):
-        it, cfg = iter(u.bn.num_features for u in prunable_units(net)), []
-        for m in net.features:
-            if isinstance(m, nn.MaxPool2d): cfg.append('M')
-            elif isinstance(m, nn.Conv2d): cfg.append(next(it))
-        net.cfg = cfg
-    elif isinstance(net, PreResNet):
-        cfg = []
-        for m in net.modules():
-            if isinstance(m, PreBottleneck): cfg += [m.conv1.in_channels, m.conv1.out_channels, m.conv2.out_channels]
-        net.cfg = cfg + [net.fc.in_features]
-    elif isinstance(net, DenseNet):
-        net.cfg = [m.conv1.in_channels for m in net.modules() if isinstance(m, (DenseLayer, Transition))] + [net.fc.in_features]
-
-def pruned_architecture(name:str, pruned:nn.Module, **kwargs) -> nn.Module:
-    """A freshly initialised model of `pruned`'s architecture: `get_model(name, cfg=pruned.cfg, **kwargs)` plus the
-    channel selections (structure, not weights) of PreResNet/DenseNet. For Scratch-E / Scratch-B."""
-    _sync_cfg(pruned)
-    if isinstance(pruned, VGG): kwargs = {k: v for k, v in kwargs.items() if k != 'width'}   # VGG's cfg holds the final widths
-    fresh = get_model(name, cfg=pruned.cfg, **kwargs)
-    for (n, a), (_, b) in zip(fresh.named_modules(), pruned.named_modules()):
-        if isinstance(a, ChannelSelection): a.indexes.copy_(b.indexes)
+def pruned_architecture(name:str, pruned:nn.Module, generic:bool=False, **kwargs) -> nn.Module:
+    """A freshly initialised model of `pruned`'s architecture, for Scratch-E / Scratch-B: for the families with a
+    width configuration, `get_model(name, cfg=pruned.cfg, **kwargs)` (plus the channel selections of PreResNet/DenseNet);
+    for any other model (and for one pruned with `generic=True`, whose widths no cfg describes) a deep copy whose
+    parameters are all re-initialised (`reset_parameters`) and masks removed.
+    Raises `ValueError` when the rebuilt shapes differ from `pruned`'s (pass the model's original keyword arguments)."""
+    ad = get_adapter(pruned, generic)
+    if ad.sync_cfg is not None: ad.sync_cfg(pruned)
+    if ad.rebuild is not None: fresh = ad.rebuild(name, pruned, **kwargs)
+    else:
+        fresh = remove_masks(remove_channel_masks(copy.deepcopy(pruned)))
+        for m in fresh.modules():
+            if hasattr(m, 'reset_parameters'): m.reset_parameters()
     shapes = lambda m: [tuple(p.shape) for p in m.parameters()]
     if shapes(fresh) != shapes(pruned):
-        bad = next((a, b) for a, b in zip(shapes(fresh), shapes(pruned)) if a != b)
-        raise ValueError(f"rebuilding {name} from cfg {pruned.cfg} gives a tensor of shape {bad[0]} where the pruned model has {bad[1]}; "
+        bad = next(((a, b) for a, b in zip(shapes(fresh), shapes(pruned)) if a != b), (len(shapes(fresh)), len(shapes(pruned))))
+        raise ValueError(f"rebuilding {name} from cfg {getattr(pruned, 'cfg', None)} gives a tensor of shape {bad[0]} where the pruned model has {bad[1]}; "
                          "pass the model's original keyword arguments")
     return fresh
 

@@ -6,7 +6,8 @@
 from __future__ import annotations
 import torch
 import torch.nn as nn
-from .models import get_model, VGG, CifarResNet, TinyResNet, BasicBlock, TinyBasic, TinyBottleneck
+from .models import get_model, VGG, CifarResNet
+from .structured import get_adapter, conv_weights
 
 # %% auto #0
 __all__ = ['vgg_student_cfg', 'resnet_student_widths', 'student_from_pruned']
@@ -27,31 +28,11 @@ def vgg_student_cfg(nonzero:list[int],   # non-zero weights of each conv layer o
     return out
 
 # %% ../nbs/09_student.ipynb #10a94a41
-def _conv_weights(module:nn.Module, nonzero:bool=False) -> int:
-    return sum(int((m.weight != 0).sum()) if nonzero else m.weight.numel()
-               for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
-
 def _stage_counter(model):
-    "Return (stage modules, stem width, fn(in_w, w, stage_index) -> dense conv weights of a student stage)."
-    if isinstance(model, CifarResNet):
-        stages = [model.layer1, model.layer2, model.layer3]
-        sc = model.shortcut_type
-        def count(in_w, w, s):
-            with torch.device('meta'):
-                blocks = [BasicBlock(in_w if b == 0 else w, w, w, 2 if (s > 0 and b == 0) else 1, 'B' if sc == 'B' else 'A_slice' if in_w <= w else 'B')
-                          for b in range(len(stages[s]))]
-            return sum(_conv_weights(b) for b in blocks)
-        return stages, model.conv1.out_channels, count
-    if isinstance(model, TinyResNet):
-        stages = [model.layer1, model.layer2, model.layer3, model.layer4]
-        B = type(stages[0][0])
-        def count(in_w, w, s):
-            with torch.device('meta'):
-                blocks, inp = [], in_w
-                for b in range(len(stages[s])): blocks.append(B(inp, w, 2 if (s > 0 and b == 0) else 1)); inp = w*B.expansion
-            return sum(_conv_weights(b) for b in blocks)
-        return stages, model.conv1.out_channels, count
-    raise TypeError(f"no stage rule for {type(model).__name__}; supported: CifarResNet, TinyResNet, VGG")
+    "The student stages of `model`'s adapter (`structured.Adapter.stages`); `TypeError` for a family without them."
+    ad = get_adapter(model)
+    if ad.stages is None: raise TypeError(f"no stage rule for {type(model).__name__} (adapter: {ad.name}); supported: CifarResNet, TinyResNet, VGG")
+    return ad.stages(model)
 
 def resnet_student_widths(teacher:nn.Module) -> list[int]:
     "One width per stage: each stage's dense conv weights closest to the teacher stage's non-zero conv weights."
@@ -59,7 +40,7 @@ def resnet_student_widths(teacher:nn.Module) -> list[int]:
     widths = []
     exp = getattr(type(stages[0][0]), 'expansion', 1)
     for s, stage in enumerate(stages):
-        target = _conv_weights(stage, nonzero=True)
+        target = conv_weights(stage, nonzero=True)
         w_t = stage[-1].conv2.out_channels if exp == 1 else stage[-1].conv1.out_channels
         w = min(range(1, w_t + 1), key=lambda w: (abs(count(in_w, w, s) - target), -w))
         widths.append(w); in_w = w * exp
@@ -98,7 +79,7 @@ def student_from_pruned(teacher:nn.Module,   # the pruned (masked or zeroed) tea
         s_parts = [('stem', student.conv1)] + [(n, getattr(student, n)) for n in names] + [('fc', student.fc)]
     table = []
     for (n, t), (_, s) in zip(t_parts, s_parts):
-        tw, tnz, sw = _conv_weights(t), _conv_weights(t, nonzero=True), _conv_weights(s)
+        tw, tnz, sw = conv_weights(t), conv_weights(t, nonzero=True), conv_weights(s)
         table.append({'layer': n, 'teacher': tw, 'teacher_nonzero': tnz, 'nonzero_ratio': tnz / tw, 'student': sw, 'student_ratio': sw / tw})
     tot = {k: sum(r[k] for r in table) for k in ('teacher', 'teacher_nonzero', 'student')}
     table.append({'layer': 'total', **tot, 'nonzero_ratio': tot['teacher_nonzero'] / tot['teacher'], 'student_ratio': tot['student'] / tot['teacher']})
