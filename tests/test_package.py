@@ -23,8 +23,10 @@ def test_library_does_not_need_fastcore():
 
 def test_tests_not_packaged(tmp_path):
     "Build the wheel `setup.py` makes and read what it would install: the library and its metadata, never tests/ or nbs/."
-    import zipfile
-    out = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '-w', str(tmp_path), str(ROOT)],
+    import zipfile, shutil
+    src = tmp_path/'src'                              # a copy, so that the build leaves nothing in the checkout
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns('.git', '.venv*', 'runs', '_docs', '_proc', 'build', '*.egg-info', '__pycache__'))
+    out = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '-w', str(tmp_path), str(src)],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     wheel = next(tmp_path.glob('prunekd-*.whl'))
