@@ -107,6 +107,25 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument('dir', help='a run folder (pkd-* or rethinking-*) or the folder holding them (e.g. runs/pkd, runs/rethinking)')
     return p
 
+def _run(args) -> int:
+    "`prunekd run METHOD`: run the pipeline, print its table (and claims), write the folder's report."
+    if args.method == 'pkd':
+        res = prune_then_distill(args.dataset, args.model, args.sparsity, args.seeds, args.preset, args.out,
+                                 self_distill=not args.no_self_distill, device=args.device, data_root=args.data_root,
+                                 progress=not args.no_progress)
+        print(format_summary(res['summary'])); print(); print(format_claims(paper_claims(res['rows'])))
+    else:
+        given = [o for o, v in (('--config', args.config), ('--ratio', args.ratio), ('--percent', args.percent), ('--sparsity', args.sparsity)) if v]
+        allowed = {'l1': ('--config', '--ratio'), 'slimming': ('--percent',), 'magnitude': ('--sparsity',)}[args.prune_method]
+        wrong = [o for o in given if o not in allowed]
+        if wrong: raise ValueError(f"{', '.join(wrong)} does not apply to --method {args.prune_method} (use {' or '.join(allowed)})")
+        settings = (args.config or []) + (args.ratio or []) + (args.percent or []) + (args.sparsity or []) or None
+        res = rt.rethinking(args.prune_method, args.dataset, args.model, None, settings, args.seeds or (0,), args.preset, out=args.out,
+                            extras=not args.no_extras, device=args.device, data_root=args.data_root, progress=not args.no_progress)
+        print(rt.format_summary(res['summary'], args.prune_method))
+    write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
+    return 0
+
 def main(argv=None) -> int:
     "Entry point of the `prunekd` console script."
     args = build_parser().parse_args(argv)
@@ -118,26 +137,13 @@ def main(argv=None) -> int:
                                seed=args.seed, out=args.out, data_root=args.data_root, device=args.device,
                                progress=not args.no_progress)
         print(format_record(rec))
-    elif args.command == 'run' and args.method == 'pkd':
-        res = prune_then_distill(args.dataset, args.model, args.sparsity, args.seeds, args.preset, args.out,
-                                 self_distill=not args.no_self_distill, device=args.device, data_root=args.data_root,
-                                 progress=not args.no_progress)
-        print(format_summary(res['summary'])); print(); print(format_claims(paper_claims(res['rows'])))
-        write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
-    elif args.command == 'run' and args.method == 'rethinking':
-        given = [o for o, v in (('--config', args.config), ('--ratio', args.ratio), ('--percent', args.percent), ('--sparsity', args.sparsity)) if v]
-        allowed = {'l1': ('--config', '--ratio'), 'slimming': ('--percent',), 'magnitude': ('--sparsity',)}[args.prune_method]
-        wrong = [o for o in given if o not in allowed]
-        if wrong:
-            print(f"prunekd run rethinking: error: {', '.join(wrong)} does not apply to --method {args.prune_method} (use {' or '.join(allowed)})", file=sys.stderr)
+    elif args.command == 'run':
+        try: return _run(args)
+        except ValueError as e:                     # a bad preset, override or setting: one line, not a traceback
+            print(f"prunekd run {args.method}: error: {e}", file=sys.stderr)
             return 2
-        settings = (args.config or []) + (args.ratio or []) + (args.percent or []) + (args.sparsity or []) or None
-        res = rt.rethinking(args.prune_method, args.dataset, args.model, None, settings, args.seeds, args.preset, out=args.out,
-                            extras=not args.no_extras, device=args.device, data_root=args.data_root, progress=not args.no_progress)
-        print(rt.format_summary(res['summary'], args.prune_method))
-        write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
     elif args.command == 'report':
-        try: print(write_report(args.dir))       # one report.md for every kind of record found
+        try: print(write_report(args.dir))          # one report.md for every kind of record found
         except FileNotFoundError as e:
             print(f"prunekd report: error: {e}", file=sys.stderr)
             return 2
