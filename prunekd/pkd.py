@@ -240,7 +240,8 @@ def format_claims(claims:dict) -> str:
     for sp, c in claims.items():
         lines.append(f"claim 1 at {100*sp:.0f} %: " + format_comparison(c['claim1'], ('KD(pruned)', 'KD(unpruned)')))
         if 'claim2' in c:
-            lines.append(f"claim 2 (Eq. 7) at {100*sp:.0f} %: " + format_comparison(c['claim2'], ('log p unpruned', 'log p pruned'), scale=1., unit=' nats', digits=4))
+            lines.append(f"claim 2 (Eq. 7) at {100*sp:.0f} %: " + format_comparison(c['claim2'], ('log p unpruned', 'log p pruned'), scale=1.,
+                                                                                     unit=' nats', digits=4, better='higher'))
     return '\n'.join(lines)
 
 def _pm(ms, scale=100., fmt='{:.2f}'):

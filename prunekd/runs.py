@@ -154,15 +154,18 @@ def paired_comparison(a:Sequence[float],          # one value per seed, e.g. acc
                 mean_a=mean_std(a)[0], std_a=mean_std(a)[1], mean_b=mean_std(b)[0], std_b=mean_std(b)[1],
                 mean_diff=md, std_diff=sd, ci=ci, confidence=confidence, wins=wins, verdict=verdict)
 
-def format_comparison(c:dict, names:tuple[str, str]=('A', 'B'), scale:float=100., unit:str=' points', digits:int=2) -> str:
-    "One line for a `paired_comparison`: the mean difference with its interval, k/n seeds and the verdict in words."
+def format_comparison(c:dict, names:tuple[str, str]=('A', 'B'), scale:float=100., unit:str=' points', digits:int=2,
+                      better:str='better') -> str:
+    """One line for a `paired_comparison`: the per-seed differences, their mean with its interval, "A <better> in k/n
+    seeds" and the verdict in words (`better`: the word for the compared direction, e.g. 'higher')."""
     f = lambda x: f"{x*scale:+.{digits}f}"
     a, b = names
     ci = (f"{100*c['confidence']:.0f} % CI [{f(c['ci'][0])}, {f(c['ci'][1])}]" if c['ci'] else 'no interval (one seed)')
-    words = {'A better': f"{a} better", 'B better': f"{b} better", 'no clear difference': 'no clear difference: the interval includes zero',
+    words = {'A better': f"{a} {better}", 'B better': f"{b} {better}", 'no clear difference': 'no clear difference: the interval includes zero',
              'one seed: no interval': 'one seed decides nothing'}[c['verdict']]
-    return (f"{a} - {b}: {f(c['mean_diff'])}{unit} (± {abs(c['std_diff'])*scale:.{digits}f} sd), {ci}; "
-            f"{a} better in {c['wins']}/{c['n']} seeds; {words}")
+    return (f"{a} - {b}: per seed ({', '.join(f(d) for d in c['diff'])}), mean {f(c['mean_diff'])}{unit} "
+            f"(sd {abs(c['std_diff'])*scale:.{digits}f}), {ci}; {a} {better} in {c['wins']}/{c['n']} seeds; {words}")
+
 
 # %% ../nbs/10_runs.ipynb #8a3a47b3
 def find_records(path:str|Path,  # a pipeline folder, or one `<kind>-<hash>` record folder
