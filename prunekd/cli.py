@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument('--sparsity', type=_fraction, nargs='+', default=None, help="target sparsities of the teacher (default: the preset's; 'quick': 0.59, 'paper': 0.36 0.59 0.79)")
     k.add_argument('--seeds', type=int, nargs='+', default=None, help="seeds, one row per sparsity and seed (default: the preset's; 'quick': 0, 'paper': 0 1 2)")
     k.add_argument('--preset', default='quick', choices=list(PRESETS),
-                   help="'quick': a CPU budget (about 20 min on 2 cores); 'paper': Park & No's VGG-19 on CIFAR-100 (Table 7); 'paper_tiny': "
+                   help="'quick': a CPU budget (8 min measured in one thread on a shared 2-core machine); 'paper': Park & No's VGG-19 on CIFAR-100 (Table 7); 'paper_tiny': "
                         "their ResNet-18 on Tiny-ImageNet; 'recipe_vgg'/'recipe_resnet': those schedules for the --model and --dataset you name")
     k.add_argument('--no-self-distill', action='store_true', help='skip the self-distillation runs (student = teacher architecture)')
     _add_run_options(k, 'runs/pkd')
