@@ -377,7 +377,9 @@ def apply_channel_masks(model:nn.Module, plan:dict, example_input:torch.Tensor|N
     """Zero the pruned channels of `plan` in place, keeping every shape: for an 'out' unit every layer of its
     Torch-Pruning group whose output channels the decision removes (the conv, its BN, a depthwise conv that follows,
     the other convs of a residual stream) gets its output channels multiplied by 0 and its filters masked; for a
-    'select' unit, the selection's output. Returns `model`. `example_input` traces the graph (default
+    'select' unit, the selection's output. This equals physical pruning when the operations between a zeroed output
+    and its consumers map 0 to 0 (the ReLU family, pooling, additions, concatenations); an activation with f(0) != 0
+    in between (a sigmoid, say) makes the two forms differ. Returns `model`. `example_input` traces the graph (default
     `default_example(model)`); `units` default to `prunable_units(model, example_input, generic)`. Raises `ValueError` for
     an unknown unit."""
     us = {u.name: u for u in (units if units is not None else prunable_units(model, example_input, generic))}
