@@ -4,14 +4,12 @@
 
 # %% ../nbs/30_cli.ipynb #d3e7509c
 from __future__ import annotations
-import argparse, sys, time, json
+import argparse, sys
 from pathlib import Path
-import torch
-from .core import Run, run_once, seed_everything, get_device, check_fraction
-from .data import get_loaders, DATASETS
-from .models import get_model, MODELS
-from .metrics import evaluate, param_counts, macs
-from .train import fit, SCHEDULES, train_classifier, format_record
+from .core import check_fraction
+from .data import DATASETS
+from .models import MODELS
+from .train import SCHEDULES, train_classifier, format_record
 from .pkd import prune_then_distill, format_summary, format_claims, paper_claims, PRESETS
 from . import rethinking as rt
 from .runs import write_report

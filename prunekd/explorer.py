@@ -5,7 +5,6 @@
 # %% ../nbs/17_explorer.ipynb #5744aee9
 from __future__ import annotations
 import copy, io, threading, time, html
-from pathlib import Path
 from typing import Callable
 import numpy as np
 import torch

@@ -7,16 +7,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Callable, Sequence
-import torch
-import torch.nn as nn
 from .core import config_hash, seed_everything, check_fraction, run_once
-from .models import get_model
 from .metrics import evaluate, predict, accuracy, agreement, true_class_prob, true_class_logprob, param_counts, macs
 from .train import fit
 from .prune import magnitude_prune, MaskCallback, load_masked, rounds_for_sparsity, sparsity_of
 from .distill import DistillLoss
 from .student import student_from_pruned
-from .runs import StageContext, get_preset, check_seeds, mean_std, find_records, register_report
+from .runs import StageContext, get_preset, check_seeds, mean_std, register_report, paired_comparison, format_comparison
 
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_PRESETS', 'STUDENT_KINDS', 'ACC_KEYS', 'OTHER_KEYS', 'LABELS', 'resolve_preset',
@@ -223,7 +220,6 @@ def paper_claims(rows:list[dict], confidence:float=0.95) -> dict:
     `'claim2'`: Eq. 7 on the training set, mean log p(y|x) of the unpruned (A) vs the pruned teacher (B); Eq. 7 says
     A >= B (the pruned teacher's training cross-entropy is the larger). Rows without the log form (records written
     before it was recorded) are skipped for claim 2."""
-    from prunekd.runs import paired_comparison
     out = {}
     for sp in sorted({r['sparsity'] for r in rows}):
         rs = sorted((r for r in rows if r['sparsity'] == sp), key=lambda r: r['seed'])
@@ -235,7 +231,6 @@ def paper_claims(rows:list[dict], confidence:float=0.95) -> dict:
 
 def format_claims(claims:dict) -> str:
     "The two claims of `paper_claims` in words, one line per sparsity and claim."
-    from prunekd.runs import format_comparison
     lines = []
     for sp, c in claims.items():
         lines.append(f"claim 1 at {100*sp:.0f} %: " + format_comparison(c['claim1'], ('KD(pruned)', 'KD(unpruned)')))

@@ -123,6 +123,10 @@ def conv_weights(module:nn.Module, nonzero:bool=False) -> int:
     return sum(int((m.weight != 0).sum()) if nonzero else m.weight.numel()
                for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
 
+def _sync_unit_widths(net):
+    "`net.cfg` = the width of every unit (models whose `cfg` lists one width per unit)."
+    net.cfg = [u.conv.out_channels for u in prunable_units(net)]
+
 def _vgg_units(model, example_input=None):
     mods, out = list(model.features.named_children()), []
     for (n, m), (_, nxt) in zip(mods, mods[1:] + [(None, None)]):
@@ -184,14 +188,14 @@ def _is_tv(cls_name):
 register_adapter(Adapter('CIFAR / Tiny-ImageNet ResNet (inner convs)', lambda m: isinstance(m, (CifarResNet, TinyResNet)),
                          _residual_units((BasicBlock, TinyBasic, TinyBottleneck),
                                          lambda m: [('conv1', m.conv1, m.bn1)] + ([('conv2', m.conv2, m.bn2)] if isinstance(m, TinyBottleneck) else [])),
-                         sync_cfg=lambda net: setattr(net, 'cfg', [u.conv.out_channels for u in prunable_units(net)]) if isinstance(net, CifarResNet) else None,
+                         sync_cfg=lambda net: _sync_unit_widths(net) if isinstance(net, CifarResNet) else None,
                          rebuild=_rebuild_cfg, stages=lambda m: _cifar_stages(m) if isinstance(m, CifarResNet) else _tiny_stages(m)))
 register_adapter(Adapter('VGG (every conv)', lambda m: isinstance(m, VGG), _vgg_units, _vgg_sync, _rebuild_cfg))
 register_adapter(Adapter('PreResNet (selections and bottleneck convs)', lambda m: isinstance(m, PreResNet), _preresnet_units, _preresnet_sync, _rebuild_cfg))
 register_adapter(Adapter('DenseNet (selections)', lambda m: isinstance(m, DenseNet), _densenet_units, _densenet_sync, _rebuild_cfg))
 register_adapter(Adapter('Wide ResNet (first conv of each block)', lambda m: isinstance(m, WideResNet),
                          _residual_units((WideBlock,), lambda m: [('conv1', m.conv1, m.bn2)]),
-                         sync_cfg=lambda net: setattr(net, 'cfg', [u.conv.out_channels for u in prunable_units(net)]), rebuild=_rebuild_cfg))
+                         sync_cfg=_sync_unit_widths, rebuild=_rebuild_cfg))
 register_adapter(Adapter('torchvision ResNet (inner convs)', _is_tv('ResNet'),
                          _residual_units((torchvision.models.resnet.BasicBlock, torchvision.models.resnet.Bottleneck),
                                          lambda m: [('conv1', m.conv1, m.bn1)] + ([('conv2', m.conv2, m.bn2)] if hasattr(m, 'conv3') else []))))
