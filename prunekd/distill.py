@@ -40,19 +40,20 @@ def kd_loss(student_logits:torch.Tensor,  # `[B, C]`
 ENSEMBLES = ('mean_kd', 'mean_logits', 'mean_probs')
 
 class DistillLoss:
-    "`loss_fn(model, x, y) -> (loss, student_logits)` for `fit`: KD from one teacher or an ensemble, teachers in eval mode under `no_grad`."
+    "`loss_fn(model, x, y) -> (loss, student_logits)` for `fit`: KD from one teacher or an ensemble, teachers in eval mode under `torch.inference_mode` (no graph, no version counters) and the caller's autocast."
     def __init__(self, teachers:nn.Module|Sequence[nn.Module], alpha:float=0.95, temperature:float=10., ensemble:str='mean_kd'):
         self.teachers = list(teachers) if isinstance(teachers, (list, tuple)) else [teachers]
         if not self.teachers: raise ValueError("at least one teacher is needed")
         check_choice('ensemble', ensemble, ENSEMBLES)
         check_fraction('alpha', alpha, high=1, high_inclusive=True)
         self.alpha, self.temperature, self.ensemble = alpha, temperature, ensemble
-    @torch.no_grad()
     def teacher_logits(self, x) -> list[torch.Tensor]:
+        "Each teacher's logits `[B, C]` on `x`: eval mode, `torch.inference_mode`, under whatever autocast the caller runs."
         outs = []
-        for t in self.teachers:
-            with eval_mode(t): outs.append(t(x).detach())
-        return outs
+        with torch.inference_mode():
+            for t in self.teachers:
+                with eval_mode(t): outs.append(t(x))
+        return [o.clone() for o in outs]     # ordinary tensors (inference tensors cannot be saved for backward)
     def __call__(self, model, x, y):
         s, ts, T, a = model(x), self.teacher_logits(x), self.temperature, self.alpha
         if self.ensemble == 'mean_kd': loss = sum(kd_loss(s, t, y, a, T) for t in ts) / len(ts)

@@ -18,8 +18,8 @@ from .models import get_model
 from .metrics import evaluate, param_counts, macs
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'make_optimizer', 'make_schedule', 'Callback', 'cross_entropy_loss', 'fit', 'train_classifier',
-           'format_record']
+__all__ = ['SCHEDULES', 'make_optimizer', 'make_schedule', 'Callback', 'cross_entropy_loss', 'cpu_bf16_supported', 'precision',
+           'fit', 'train_classifier', 'format_record']
 
 # %% ../nbs/04_train.ipynb #678ab110
 SCHEDULES = ('multistep', 'onecycle', 'cosine', 'constant')
@@ -67,6 +67,34 @@ def cross_entropy_loss(label_smoothing:float=0.) -> Callable:
         return F.cross_entropy(logits, y, label_smoothing=label_smoothing), logits
     return loss_fn
 
+# %% ../nbs/04_train.ipynb #789cadf2
+def cpu_bf16_supported() -> bool:
+    "Whether this CPU has native bf16 arithmetic (AVX512-BF16 or AMX tiles), i.e. whether bf16 autocast speeds CPU training up."
+    try: return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:                     # older or newer torch without these probes: read the CPU flags
+        try: flags = Path('/proc/cpuinfo').read_text()
+        except OSError: return False
+        return 'avx512_bf16' in flags or 'amx_bf16' in flags
+
+_NOTICED = set()
+
+def precision(device:str|torch.device,   # where training runs
+              amp:bool|None=None,         # bf16 autocast: True, False, or None (automatic, see above)
+              channels_last:bool|None=None # channels-last layout: True, False, or None (on for CPU only)
+             ) -> dict:
+    """How `fit` trains on `device`: `{'amp': bool, 'channels_last': bool, 'dtype': 'bf16'|'fp32'}`. `amp=None` is
+    on for CUDA and for CPUs with native bf16; on other CPUs it is off, with a one-line notice (once per process).
+    Raises `ValueError` for `amp=True` on a device that is neither CPU nor CUDA."""
+    device = torch.device(device)
+    if amp is None:
+        amp = device.type == 'cuda' or (device.type == 'cpu' and cpu_bf16_supported())
+        if device.type == 'cpu' and not amp and 'cpu' not in _NOTICED:
+            _NOTICED.add('cpu'); print("note: this CPU has no native bf16 (AVX512-BF16/AMX): training in fp32")
+    elif amp and device.type not in ('cpu', 'cuda'):
+        raise ValueError(f"amp=True (bf16 autocast) is supported on 'cpu' and 'cuda', not {device.type!r}")
+    if channels_last is None: channels_last = device.type == 'cpu'
+    return {'amp': bool(amp), 'channels_last': bool(channels_last), 'dtype': 'bf16' if amp else 'fp32'}
+
 # %% ../nbs/04_train.ipynb #74deef71
 def _rng_state():
     s = {'cpu': torch.get_rng_state()}
@@ -94,7 +122,8 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
         select:str|None='acc',        # restore the best epoch by validation 'acc' or 'loss'; None keeps the last
         checkpoint:str|Path|None=None, # resumable training-state file (written atomically each epoch)
         run:Run|None=None,            # a `Run`: checkpoint in it and metrics.json updated every epoch
-        amp:bool|None=None,           # bf16 autocast; None = on for CUDA, off for CPU
+        amp:bool|None=None,           # bf16 autocast; None: on for CUDA, and on CPU when it has native bf16 (`cpu_bf16_supported`)
+        channels_last:bool|None=None, # channels-last memory format for 4-D tensors; None: on for CPU, off for CUDA
         device=None,                  # None: the model's device
         seed:int|None=None,           # seeds dropout etc. (data order is the loader's seed)
         progress:bool=True,           # tqdm bar with loss, accuracy and images/s
@@ -107,8 +136,8 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
         if val_dl is None: raise ValueError("select='acc'/'loss' needs val_dl; pass select=None to keep the last epoch")
     device = get_device(device) if device is not None else next(model.parameters()).device
     model.to(device)
-    amp = (device.type == 'cuda') if amp is None else amp
-    if amp and device.type != 'cuda': raise ValueError("amp=True needs a CUDA device (bf16 autocast)")
+    prec = precision(device, amp, channels_last)
+    amp, cl = prec['amp'], prec['channels_last']
     if seed is not None: torch.manual_seed(seed)
     loss_fn = loss_fn or cross_entropy_loss(label_smoothing)
     steps = len(train_dl)
@@ -123,6 +152,7 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
         state = {k: ck[k] for k in state}
     better = (lambda a, b: a > b) if select == 'acc' else (lambda a, b: a < b)
     bar = tqdm(total=epochs*steps, initial=state['epoch']*steps, disable=not progress, dynamic_ncols=True, leave=True)
+    if cl: model.to(memory_format=torch.channels_last)
     try:
         for epoch in range(state['epoch'], epochs):
             if hasattr(train_dl, 'set_epoch'): train_dl.set_epoch(epoch)
@@ -133,7 +163,8 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
             bar.set_description(f"epoch {epoch+1}/{epochs}")
             for step, (x, y) in enumerate(train_dl):
                 x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-                with torch.autocast('cuda', dtype=torch.bfloat16, enabled=amp):
+                if cl and x.dim() == 4: x = x.contiguous(memory_format=torch.channels_last)
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
                     loss, logits = loss_fn(model, x, y)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
@@ -166,10 +197,12 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
                              'rng': _rng_state(), **state}, checkpoint)
             if run is not None: run.save_metrics(state['history'])
             for cb in callbacks: cb.after_epoch(epoch + 1, rec)
-    finally: bar.close()
+    finally:
+        bar.close()
+        if cl: model.to(memory_format=torch.contiguous_format)   # hand back the usual layout (views, flattening, surgery)
     if select is not None and state['best_state'] is not None: model.load_state_dict(state['best_state'])
     return {'history': state['history'], 'best_epoch': state['best_epoch'] or state['epoch'],
-            'best': state['best'], 'epochs': state['epoch']}
+            'best': state['best'], 'epochs': state['epoch'], 'amp': amp, 'channels_last': cl}
 
 # %% ../nbs/04_train.ipynb #ba5d7ebc
 def train_classifier(dataset:str='fashion_mnist', model:str='resnet20', epochs:int=3, batch_size:int=128,
