@@ -12,7 +12,7 @@ from .models import MODELS
 from .train import SCHEDULES, train_classifier, format_record
 from .pkd import prune_then_distill, format_summary, format_claims, paper_claims, PRESETS
 from . import rethinking as rt
-from .runs import write_report
+from .runs import write_report, zoo_list, format_zoo, default_zoo
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -33,6 +33,7 @@ def _add_run_options(parser, out:str):
     parser.add_argument('--data-root', default=None, help='dataset folder (default: $PRUNEKD_DATA, then standard places)')
     parser.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bars')
+    parser.add_argument('--zoo', default=None, help='teacher zoo folder (default: $PRUNEKD_ZOO, else ~/.cache/prunekd/zoo)')
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='prunekd', description='Pruning and knowledge distillation, together.')
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="'quick': a CPU budget (8 min measured in one thread on a shared 2-core machine); 'paper': Park & No's VGG-19 on CIFAR-100 (Table 7); 'paper_tiny': "
                         "their ResNet-18 on Tiny-ImageNet; 'recipe_vgg'/'recipe_resnet': those schedules for the --model and --dataset you name")
     k.add_argument('--no-self-distill', action='store_true', help='skip the self-distillation runs (student = teacher architecture)')
+    k.add_argument('--control', action='store_true', help='add the "trained longer" control: the unpruned teacher retrained for the pruning rounds without pruning, and a student distilled from it')
     _add_run_options(k, 'runs/pkd')
 
     q = rsub.add_parser('rethinking', help="Liu et al.'s Rethinking protocols (fine-tune vs Scratch-E/B)",
@@ -103,14 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
                          description='Print the result tables of every finished pipeline run in DIR (prune-then-distill pkd-* and '
                                      'Rethinking rethinking-* records) and write one DIR/report.md with figures for all of them.')
     rep.add_argument('dir', help='a run folder (pkd-* or rethinking-*) or the folder holding them (e.g. runs/pkd, runs/rethinking)')
+
+    z = sub.add_parser('zoo', help='the teacher zoo: trained unpruned networks shared by every method',
+                       description='List the finished teachers of the zoo (model, data, epochs, seed, precision, test top-1, training time).')
+    zsub = z.add_subparsers(dest='zoo_command', required=True, metavar='ACTION')
+    zl = zsub.add_parser('list', help='list the cached teachers')
+    zl.add_argument('--zoo', default=None, help='zoo folder (default: $PRUNEKD_ZOO, else ~/.cache/prunekd/zoo)')
     return p
 
 def _run(args) -> int:
     "`prunekd run METHOD`: run the pipeline, print its table (and claims), write the folder's report."
     if args.method == 'pkd':
         res = prune_then_distill(args.dataset, args.model, args.sparsity, args.seeds, args.preset, args.out,
-                                 self_distill=not args.no_self_distill, device=args.device, data_root=args.data_root,
-                                 progress=not args.no_progress)
+                                 self_distill=not args.no_self_distill, control=args.control, zoo=args.zoo, device=args.device,
+                                 data_root=args.data_root, progress=not args.no_progress)
         print(format_summary(res['summary'])); print(); print(format_claims(paper_claims(res['rows'])))
     else:
         given = [o for o, v in (('--config', args.config), ('--ratio', args.ratio), ('--percent', args.percent), ('--sparsity', args.sparsity)) if v]
@@ -119,7 +127,7 @@ def _run(args) -> int:
         if wrong: raise ValueError(f"{', '.join(wrong)} does not apply to --method {args.prune_method} (use {' or '.join(allowed)})")
         settings = (args.config or []) + (args.ratio or []) + (args.percent or []) + (args.sparsity or []) or None
         res = rt.rethinking(args.prune_method, args.dataset, args.model, None, settings, args.seeds or (0,), args.preset, out=args.out,
-                            extras=not args.no_extras, device=args.device, data_root=args.data_root, progress=not args.no_progress)
+                            extras=not args.no_extras, zoo=args.zoo, device=args.device, data_root=args.data_root, progress=not args.no_progress)
         print(rt.format_summary(res['summary'], args.prune_method))
     write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
     return 0
@@ -140,6 +148,9 @@ def main(argv=None) -> int:
         except ValueError as e:                     # a bad preset, override or setting: one line, not a traceback
             print(f"prunekd run {args.method}: error: {e}", file=sys.stderr)
             return 2
+    elif args.command == 'zoo':
+        root = Path(args.zoo) if args.zoo else default_zoo()
+        print(f"zoo: {root}"); print(format_zoo(zoo_list(root)))
     elif args.command == 'report':
         try: print(write_report(args.dir))          # one report.md for every kind of record found
         except FileNotFoundError as e:

@@ -384,7 +384,7 @@ def get_loaders(name:str='fashion_mnist', # dataset name (see `DATASETS`)
                 seed:int=0,               # seeds the split, the order and the augmentation
                 augment:bool=True,        # crop+flip on the training loader
                 jitter:float=0.,          # colour jitter strength on the training loader
-                root=None, device=None, eval_batch_size:int=1000,
+                root=None, device=None, eval_batch_size:int=256,
                 train_subset:int|None=None # keep only this many training images (quick runs)
                ) -> dict:
     "`{'train', 'val', 'test'}` `InMemoryLoader`s for a dataset by name (`'val'` is `None` when `val_fraction=0`)."

@@ -13,7 +13,8 @@ from .train import fit
 from .prune import magnitude_prune, MaskCallback, load_masked, rounds_for_sparsity, sparsity_of
 from .distill import DistillLoss
 from .student import student_from_pruned
-from .runs import StageContext, get_preset, check_seeds, mean_std, register_report, paired_comparison, format_comparison
+from .runs import (StageContext, get_preset, check_seeds, mean_std, register_report, paired_comparison, format_comparison,
+                          RECIPES, spec_fit_kwargs, teacher_stage)
 
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_PRESETS', 'STUDENT_KINDS', 'ACC_KEYS', 'OTHER_KEYS', 'LABELS', 'resolve_preset',
@@ -28,13 +29,17 @@ _VGG = dict(teacher=_spec(200, 0.1, [60, 120, 160], 0.2, 5e-4), prune=_spec(130,
             kd=_spec(200, 0.1, [60, 120, 160], 0.2, 5e-4, alpha=0.95, temperature=10.))
 _RESNET = dict(teacher=_spec(100, 0.01, [30, 60, 80], 0.1, 1e-4), prune=_spec(50, 0.04, [10, 30], 0.1, 1e-4, batch_size=512),
                kd=_spec(100, 0.01, [30, 60, 80], 0.2, 5e-4, batch_size=128, alpha=0.95, temperature=10.))
+def _onecycle(epochs, lr=0.1, batch_size=128, wd=5e-4, **kw):
+    return dict(epochs=epochs, lr=lr, milestones=[], gamma=0.1, weight_decay=wd, batch_size=batch_size, nesterov=False, schedule='onecycle', **kw)
 _ALL = dict(train_subset=None, val_subset=None, test_subset=None, sparsities=[0.36, 0.59, 0.79], seeds=[0, 1, 2])
 
 PRESETS = {
-    'quick': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B', 'width': 0.5}, sparsities=[0.59], seeds=[0],
-                  train_subset=5000, val_subset=2000, test_subset=None,
-                  teacher=_spec(5, 0.1, [3, 4], 0.1, 5e-4, batch_size=64), prune=_spec(2, 0.05, [2], 0.1, 5e-4, batch_size=64),
-                  kd=_spec(5, 0.1, [3, 4], 0.1, 5e-4, batch_size=64, alpha=0.95, temperature=10.)),
+    'quick': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B'}, sparsities=[0.59], seeds=[0],
+                  train_subset=RECIPES['quick']['train_subset'], val_subset=RECIPES['quick']['val_subset'], test_subset=None,
+                  teacher=RECIPES['quick']['spec'], prune=_onecycle(1), kd=_onecycle(3, alpha=0.95, temperature=10.)),
+    'standard': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B'}, sparsities=[0.36, 0.59, 0.79], seeds=[0, 1, 2],
+                     train_subset=None, val_subset=None, test_subset=None,
+                     teacher=RECIPES['standard']['spec'], prune=_onecycle(3), kd=_onecycle(15, alpha=0.95, temperature=10.)),
     'paper': dict(dataset='cifar100', model='vgg19', model_kwargs={'conv_bias': True}, **_ALL, **_VGG),
     'paper_tiny': dict(dataset='tiny_imagenet', model='resnet18_tiny', model_kwargs={}, **_ALL, **_RESNET),
     'recipe_vgg': dict(dataset=None, model=None, model_kwargs={}, **_ALL, **_VGG),
@@ -60,30 +65,22 @@ def resolve_preset(preset:str, dataset:str|None=None, model:str|None=None, overr
     return p
 
 # %% ../nbs/11_pkd.ipynb #20e94a29
-def _fit_kwargs(spec):
-    return dict(epochs=spec['epochs'], lr=spec['lr'], milestones=spec['milestones'], gamma=spec['gamma'],
-                weight_decay=spec['weight_decay'], nesterov=spec['nesterov'], momentum=0.9)
-
-def _train_teacher(ctx, model, model_kwargs, spec):
-    cfg = dict(stage='teacher', **ctx.data_cfg, model=model, model_kwargs=model_kwargs, spec=spec, seed=ctx.seed)
-    def job(run):
-        seed_everything(ctx.seed); net = ctx.build(model, model_kwargs)
-        h = fit(net, *ctx.loaders(spec['batch_size']), **_fit_kwargs(spec), select='acc', run=run, seed=ctx.seed, progress=ctx.progress)
-        run.save_model(net)
-        return {'val_acc': h['best'], 'best_epoch': h['best_epoch']}
-    return cfg, *ctx.stage('teacher', cfg, job)
+def _train_teacher(ctx, model, model_kwargs, spec, zoo):
+    "The unpruned teacher from the zoo (trained there once per configuration): `(config, record, folder)`."
+    return teacher_stage(ctx, model, model_kwargs, spec, zoo)
 
 def _prune_round(ctx, parent_cfg, parent_dir, r, model, model_kwargs, spec, rate, scope):
-    "Round r (0-based) of LR rewinding: prune `rate` of the remaining weights of the parent, retrain with `spec`."
+    """Round r (0-based) of LR rewinding: prune `rate` of the remaining weights of the parent, retrain with `spec`.
+    `rate=0` is the control: the same retraining without pruning (an unpruned teacher trained as long as the pruned one)."""
     cfg = dict(stage='prune_round', parent=config_hash(parent_cfg), round=r, rate=rate, scope=scope, spec=spec, seed=ctx.seed)
     def job(run):
         net = ctx.build(model, model_kwargs); load_masked(net, parent_dir/'model.pt')
-        magnitude_prune(net, amount=rate, scope=scope, scheme='global')
-        fit(net, *ctx.loaders(spec['batch_size']), **_fit_kwargs(spec), select=None, callbacks=[MaskCallback()],
+        if rate > 0: magnitude_prune(net, amount=rate, scope=scope, scheme='global')
+        fit(net, *ctx.loaders(spec['batch_size']), **spec_fit_kwargs(spec), select=None, callbacks=[MaskCallback()],
             run=run, seed=ctx.seed, progress=ctx.progress)
         run.save_model(net)
         return {'sparsity': sparsity_of(net, scope), 'val_acc': evaluate(net, ctx.eval_loader('val'))['acc']}
-    return cfg, *ctx.stage('prune', cfg, job)
+    return cfg, *ctx.stage('prune' if rate > 0 else 'retrain', cfg, job)
 
 def _train_student(ctx, kind, arch, teachers, spec, tag):
     "Train one student: `arch` = (name, kwargs); `teachers` = [(name, kwargs, model.pt)] (empty: cross-entropy only)."
@@ -98,14 +95,14 @@ def _train_student(ctx, kind, arch, teachers, spec, tag):
             for tn, tk, path in teachers:
                 t = ctx.build(tn, tk); load_masked(t, path); ts.append(t)
             loss_fn = DistillLoss(ts, spec['alpha'], spec['temperature'])
-        h = fit(net, *ctx.loaders(spec['batch_size']), **_fit_kwargs(spec), loss_fn=loss_fn, select='acc',
+        h = fit(net, *ctx.loaders(spec['batch_size']), **spec_fit_kwargs(spec), loss_fn=loss_fn, select='acc',
                 run=run, seed=ctx.seed, progress=ctx.progress)
         run.save_model(net)
         return {'val_acc': h['best'], 'best_epoch': h['best_epoch']}
     return cfg, *ctx.stage('student', cfg, job)
 
 # %% ../nbs/11_pkd.ipynb #40d6e361
-STUDENT_KINDS = ('scratch', 'kd_unpruned', 'kd_pruned', 'self_scratch', 'self_kd_unpruned', 'self_kd_pruned')
+STUDENT_KINDS = ('scratch', 'kd_unpruned', 'kd_pruned', 'self_scratch', 'self_kd_unpruned', 'self_kd_pruned', 'kd_control')
 
 def prune_then_distill(dataset:str|None=None,         # default: the preset's
                        model:str|None=None,           # teacher architecture (default: the preset's)
@@ -116,11 +113,15 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
                        self_distill:bool=True,        # also the self-distillation runs (student = teacher architecture)
                        model_kwargs:dict|None=None, scope:str='conv_linear', rate:float=0.2,
                        overrides:dict|None=None,      # merged into the preset, e.g. {'kd': {'epochs': 20}, 'train_subset': 10000}
+                       control:bool=False,            # also the "trained longer" control: the unpruned teacher retrained for the
+                                                      # pruning rounds' epochs without pruning, and a student distilled from it
+                       zoo:str|Path|None=None,        # the teacher zoo (default `runs.default_zoo()`)
                        device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
     """Run Park & No's prune-then-distill pipeline; return `{'config', 'rows', 'summary', 'seconds'}`, also written to
     `out/pkd-<hash>/record.json`. One row per (sparsity, seed): test accuracies, parameters, MACs, agreements, the
     teachers' mean true-class probability and log-probability on the training set (Eq. 7), and `stages`, the folders
-    (relative to `out`) of the teacher, the pruned teacher and every student. Raises `ValueError` for a bad preset,
+    (relative to `out`; absolute for the teacher when the zoo lies elsewhere) of the teacher, the pruned teacher and every
+    student. With `control`, rows also hold the control teacher's accuracy and Eq. 7 terms and `acc_kd_control`. Raises `ValueError` for a bad preset,
     override key, sparsity or seed list."""
     p = resolve_preset(preset, dataset, model, overrides)
     dataset, model = p['dataset'], p['model']
@@ -128,7 +129,7 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
     sparsities = [check_fraction('sparsity', s) for s in (sparsities if sparsities is not None else p['sparsities'])]
     seeds = check_seeds(seeds if seeds is not None else p['seeds'])
     config = dict(dataset=dataset, model=model, model_kwargs=model_kwargs, sparsities=sparsities, seeds=seeds,
-                  preset=p, self_distill=self_distill, scope=scope, rate=rate)
+                  preset=p, self_distill=self_distill, scope=scope, rate=rate, **({'control': True} if control else {}))
     out = Path(out)
     def pipeline(top_run):
         rows, t_start = [], time.perf_counter()
@@ -136,7 +137,7 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
             ctx = StageContext(dataset, seed, out, p['train_subset'], p['val_subset'], p['test_subset'],
                                device=device, data_root=data_root, progress=progress)
             log(f"[seed {seed}] teacher {model} {model_kwargs}")
-            t_cfg, _, teacher_dir = _train_teacher(ctx, model, model_kwargs, p['teacher'])
+            t_cfg, _, teacher_dir = _train_teacher(ctx, model, model_kwargs, p['teacher'], zoo)
             teacher = ctx.build(model, model_kwargs); load_masked(teacher, teacher_dir/'model.pt')
             test_dl, train_eval = ctx.eval_loader('test'), ctx.eval_loader('train')
             t_logits, y_test = predict(teacher, test_dl)
@@ -151,11 +152,15 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
                 shared['self_scratch'] = _train_student(ctx, 'self_scratch', arch_self, [], p['kd'], None)
                 shared['self_kd_unpruned'] = _train_student(ctx, 'self_kd_unpruned', arch_self, [t_ref], p['kd'], config_hash(t_cfg))
             parent, pdir, rounds_done = t_cfg, teacher_dir, 0
+            c_parent, c_dir = t_cfg, teacher_dir        # the control chain: the same rounds without pruning
             for sp in sorted(sparsities):
                 k = rounds_for_sparsity(sp, rate)
                 for r in range(rounds_done, k):
                     log(f"[seed {seed}] pruning round {r+1}/{k}: remove {rate:.0%} of the remaining weights, retrain {p['prune']['epochs']} epochs")
                     parent, _, pdir = _prune_round(ctx, parent, pdir, r, model, model_kwargs, p['prune'], rate, scope)
+                    if control:
+                        log(f"[seed {seed}] control round {r+1}/{k}: retrain the unpruned teacher {p['prune']['epochs']} epochs, no pruning")
+                        c_parent, _, c_dir = _prune_round(ctx, c_parent, c_dir, r, model, model_kwargs, p['prune'], 0., scope)
                 rounds_done = k
                 pruned = ctx.build(model, model_kwargs); load_masked(pruned, pdir/'model.pt')
                 student, table = student_from_pruned(pruned, model, ctx.num_classes, ctx.in_chans, **model_kwargs)
@@ -173,10 +178,16 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
                 runs = {'scratch': _train_student(ctx, 'scratch', arch_student, [], p['kd'], None),
                         'kd_unpruned': _train_student(ctx, 'kd_unpruned', arch_student, [t_ref], p['kd'], config_hash(t_cfg)),
                         'kd_pruned': _train_student(ctx, 'kd_pruned', arch_student, [p_ref], p['kd'], config_hash(parent))}
+                if control:
+                    ctl = ctx.build(model, model_kwargs); load_masked(ctl, c_dir/'model.pt')
+                    c_logits, _ = predict(ctl, test_dl); ctr_logits, _ = predict(ctl, train_eval)
+                    row.update(control_teacher_acc=accuracy(c_logits, y_test)[0], control_epochs=p['teacher']['epochs'] + k*p['prune']['epochs'],
+                               p_true_control=true_class_prob(ctr_logits, y_train), logp_true_control=true_class_logprob(ctr_logits, y_train))
+                    runs['kd_control'] = _train_student(ctx, 'kd_control', arch_student, [(model, model_kwargs, c_dir/'model.pt')], p['kd'], config_hash(c_parent))
                 if self_distill:
                     runs.update(shared)
                     runs['self_kd_pruned'] = _train_student(ctx, 'self_kd_pruned', arch_self, [p_ref], p['kd'], config_hash(parent))
-                row['stages'] = {'teacher': ctx.relative(teacher_dir), 'pruned': ctx.relative(pdir)}
+                row['stages'] = {'teacher': ctx.relative(teacher_dir), 'pruned': ctx.relative(pdir), **({'control': ctx.relative(c_dir)} if control else {})}
                 for kind, (cfg, _, sdir) in runs.items():
                     net = ctx.build(*(arch_self if kind.startswith('self') else arch_student)); load_masked(net, sdir/'model.pt')
                     lg, _ = predict(net, test_dl)
@@ -198,9 +209,9 @@ def _student_kwargs(student):
 
 # %% ../nbs/11_pkd.ipynb #1092dd86
 ACC_KEYS = ['teacher_acc', 'pruned_teacher_acc', 'acc_scratch', 'acc_kd_unpruned', 'acc_kd_pruned',
-            'acc_self_scratch', 'acc_self_kd_unpruned', 'acc_self_kd_pruned']
+            'acc_self_scratch', 'acc_self_kd_unpruned', 'acc_self_kd_pruned', 'control_teacher_acc', 'acc_kd_control']
 OTHER_KEYS = ['agree_unpruned_kd_unpruned', 'agree_pruned_kd_pruned', 'p_true_unpruned', 'p_true_pruned',
-              'logp_true_unpruned', 'logp_true_pruned', 'teacher_params', 'pruned_teacher_nonzero', 'student_params',
+              'logp_true_unpruned', 'logp_true_pruned', 'p_true_control', 'logp_true_control', 'teacher_params', 'pruned_teacher_nonzero', 'student_params',
               'teacher_macs', 'pruned_teacher_effective_macs', 'student_macs']
 
 def summarize(rows:list[dict]) -> list[dict]:
@@ -219,13 +230,19 @@ def paper_claims(rows:list[dict], confidence:float=0.95) -> dict:
     `'claim1'`: test top-1 of the student distilled from the pruned teacher (A) vs from the unpruned one (B);
     `'claim2'`: Eq. 7 on the training set, mean log p(y|x) of the unpruned (A) vs the pruned teacher (B); Eq. 7 says
     A >= B (the pruned teacher's training cross-entropy is the larger). Rows without the log form (records written
-    before it was recorded) are skipped for claim 2."""
+    before it was recorded) are skipped for claim 2. Rows with the control (`control=True`) add `'control1'`: KD from the
+    pruned teacher (A) vs from the unpruned teacher trained as long (B), and `'control2'`: Eq. 7 of the control (A) vs
+    the pruned teacher (B), which tell "pruned" apart from "trained longer"."""
     out = {}
     for sp in sorted({r['sparsity'] for r in rows}):
         rs = sorted((r for r in rows if r['sparsity'] == sp), key=lambda r: r['seed'])
         c = {'claim1': paired_comparison([r['acc_kd_pruned'] for r in rs], [r['acc_kd_unpruned'] for r in rs], [r['seed'] for r in rs], confidence)}
         rl = [r for r in rs if 'logp_true_pruned' in r]
         if rl: c['claim2'] = paired_comparison([r['logp_true_unpruned'] for r in rl], [r['logp_true_pruned'] for r in rl], [r['seed'] for r in rl], confidence)
+        rc = [r for r in rs if 'acc_kd_control' in r]
+        if rc:
+            c['control1'] = paired_comparison([r['acc_kd_pruned'] for r in rc], [r['acc_kd_control'] for r in rc], [r['seed'] for r in rc], confidence)
+            c['control2'] = paired_comparison([r['logp_true_control'] for r in rc], [r['logp_true_pruned'] for r in rc], [r['seed'] for r in rc], confidence)
         out[sp] = c
     return out
 
@@ -237,6 +254,10 @@ def format_claims(claims:dict) -> str:
         if 'claim2' in c:
             lines.append(f"claim 2 (Eq. 7) at {100*sp:.0f} %: " + format_comparison(c['claim2'], ('log p unpruned', 'log p pruned'), scale=1.,
                                                                                      unit=' nats', digits=4, better='higher'))
+        if 'control1' in c:
+            lines.append(f"control at {100*sp:.0f} %: " + format_comparison(c['control1'], ('KD(pruned)', 'KD(unpruned, trained as long)')))
+            lines.append(f"control (Eq. 7) at {100*sp:.0f} %: " + format_comparison(c['control2'], ('log p unpruned-as-long', 'log p pruned'), scale=1.,
+                                                                                     unit=' nats', digits=4, better='higher'))
     return '\n'.join(lines)
 
 def _pm(ms, scale=100., fmt='{:.2f}'):
@@ -247,7 +268,8 @@ def _pm(ms, scale=100., fmt='{:.2f}'):
 LABELS = {'teacher_acc': 'teacher (unpruned)', 'pruned_teacher_acc': 'teacher (pruned)', 'acc_scratch': 'student, from scratch',
           'acc_kd_unpruned': 'student, KD from unpruned teacher', 'acc_kd_pruned': 'student, KD from pruned teacher',
           'acc_self_scratch': 'self: teacher arch., from scratch', 'acc_self_kd_unpruned': 'self: KD from unpruned teacher',
-          'acc_self_kd_pruned': 'self: KD from pruned teacher'}
+          'acc_self_kd_pruned': 'self: KD from pruned teacher', 'control_teacher_acc': 'control: unpruned teacher trained as long',
+          'acc_kd_control': 'student, KD from the control teacher'}
 
 def format_summary(summary:list[dict]) -> str:
     "Markdown table: test top-1 (%) mean ± sample std per model and sparsity, then sizes, agreement and Eq. 7 (both forms)."
@@ -261,6 +283,7 @@ def format_summary(summary:list[dict]) -> str:
              ('teacher mean p(true class), train set: pruned', 'p_true_pruned', 1., '{:.4f}'),
              ('teacher mean log p(true class) (Eq. 7), train set: unpruned', 'logp_true_unpruned', 1., '{:.4f}'),
              ('teacher mean log p(true class) (Eq. 7), train set: pruned', 'logp_true_pruned', 1., '{:.4f}'),
+             ('teacher mean log p(true class) (Eq. 7), train set: control', 'logp_true_control', 1., '{:.4f}'),
              ('parameters (M): teacher', 'teacher_params', 1e-6, '{:.3f}'), ('non-zero parameters (M): pruned teacher', 'pruned_teacher_nonzero', 1e-6, '{:.3f}'),
              ('parameters (M): student', 'student_params', 1e-6, '{:.3f}'), ('MACs/image (M): teacher', 'teacher_macs', 1e-6, '{:.2f}'),
              ('effective MACs/image (M): pruned teacher', 'pruned_teacher_effective_macs', 1e-6, '{:.2f}'), ('MACs/image (M): student', 'student_macs', 1e-6, '{:.2f}')]

@@ -16,7 +16,7 @@ from .prune import magnitude_prune, MaskCallback, get_masks, set_mask, load_mask
 from .structured import (prunable_units, li_plan, plan_by_ratio, plan_global, prune_channels, pruned_architecture,
                                 SlimmingCallback, slimming_penalty, bn_scale, LI_CONFIGS)
 from .train import fit
-from .runs import StageContext, get_preset, check_seeds, mean_std, register_report
+from .runs import StageContext, get_preset, check_seeds, mean_std, register_report, RECIPES, spec_fit_kwargs, teacher_stage
 
 # %% auto #0
 __all__ = ['PRESETS', 'METHODS', 'TICKETS', 'ACC_KEYS', 'COLUMNS', 'scratch_b_budget', 'sparse_scratch_init', 'resolve_setup',
@@ -65,6 +65,17 @@ PRESETS = {
                   models={'l1': {'resnet56': dict(model_kwargs={'shortcut': 'A'}, settings=['resnet56-B'])},
                           'slimming': {'vgg11': dict(model_kwargs={'width': 0.25}, settings=[0.5])},
                           'magnitude': {'resnet20': dict(model_kwargs={'shortcut': 'B'}, settings=[0.3, 0.8, 0.95])}}),
+    # standard: converged models at a CPU-sized budget (issue 10): the whole Fashion-MNIST training split (10 % held out),
+    # the zoo's standard schedule (one-cycle, 15 epochs, batch 128), fine-tuning 5 epochs at constant lr 1e-3, Scratch-B
+    # capped at 2x; a full-width ResNet-20 with a Li-style plan (50 % of every block's first conv, L1 norm) stands in for
+    # ResNet-56, and a half-width VGG-11 for VGG-19
+    'standard': dict(dataset='fashion_mnist', val_fraction=0.1, train_subset=None, val_subset=None, test_subset=None, max_ratio=2.,
+                     train=RECIPES['standard']['spec'],
+                     finetune=dict(epochs=5, lr=1e-3, milestones=[], gamma=0.1, weight_decay=5e-4, batch_size=128, nesterov=False),
+                     small_lr=0.01, ticket_rate=0.2,
+                     models={'l1': {'resnet20': dict(model_kwargs={'shortcut': 'B'}, settings=[0.5])},
+                             'slimming': {'vgg11': dict(model_kwargs={'width': 0.5}, settings=[0.5])},
+                             'magnitude': {'resnet20': dict(model_kwargs={'shortcut': 'B'}, settings=[0.3, 0.8, 0.95])}}),
     # paper: the CIFAR-10 recipe and the paper's models, on the whole training set (no held-out validation split)
     'paper': dict(dataset='cifar10', val_fraction=0., train_subset=None, val_subset=None, test_subset=None, max_ratio=None,
                   train=_TRAIN_PAPER, finetune=_FT_PAPER, small_lr=0.01, ticket_rate=0.2,
@@ -112,9 +123,7 @@ def resolve_setup(method:str, preset:str='quick', dataset:str|None=None, model:s
         else: check_fraction('sparsity' if method == 'magnitude' else 'prune ratio', st)
     return p
 
-def _fitkw(spec, lr=None): return dict(epochs=spec['epochs'], lr=spec['lr'] if lr is None else lr, milestones=spec['milestones'],
-                                       gamma=spec['gamma'], weight_decay=spec['weight_decay'], nesterov=spec['nesterov'], momentum=0.9,
-                                       schedule='multistep' if spec['milestones'] else 'constant')
+def _fitkw(spec, lr=None): return spec_fit_kwargs(spec, lr)
 
 def _test_acc(ctx, net):
     lg, y = predict(net, ctx.eval_loader('test')); return accuracy(lg, y)[0]
@@ -149,9 +158,12 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                extras:bool=True,                 # lottery tickets (magnitude) / uniform architecture (l1, slimming)
                tickets:Sequence[str]=TICKETS,    # which lottery-ticket arms (`TICKETS`) with `extras`
                slimming_s:float|None=None,       # L1 penalty for slimming (default: `slimming_penalty(model)`)
+               zoo:str|Path|None=None,           # the teacher zoo of the unpruned model (l1, magnitude; default `runs.default_zoo()`)
                device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
     """Run the Rethinking protocols (see above); return `{'config', 'rows', 'summary', 'seconds'}`, also written to
-    `out/rethinking-<hash>/record.json`; each row names its stage folders (`stages`, relative to `out`).
+    `out/rethinking-<hash>/record.json`; each row names its stage folders (`stages`, relative to `out`). The unpruned
+    model of `l1` and `magnitude` is the zoo's teacher (`runs.teacher_stage`, trained once per configuration); `slimming`
+    trains its own (with the L1 penalty on BN scales); its rows record the global γ threshold and the median kept |γ|.
     Raises `ValueError` for an unknown method, preset, override key, setting, ticket arm or seed list."""
     p = resolve_setup(method, preset, dataset, model, model_kwargs, settings, overrides)
     dataset, model, model_kwargs, settings = p['dataset'], p['model'], p['model_kwargs'], p['settings']
@@ -186,8 +198,9 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                         progress=progress, callbacks=[SlimmingCallback(s_pen)] if s_pen else [])
                 run.save_model(net)
                 return {'test_acc': _test_acc(ctx, net), 'val_acc': h['history'][-1].get('val_acc')}
-            log(f"[seed {seed}] large {model} {model_kwargs}" + (f" with slimming s={s_pen:g}" if s_pen else ''))
-            l_rec, l_dir = ctx.stage('large', l_cfg, large_job)
+            log(f"[seed {seed}] large {model} {model_kwargs}" + (f" with slimming s={s_pen:g}" if s_pen else ' (teacher zoo)'))
+            if s_pen: l_rec, l_dir = ctx.stage('large', l_cfg, large_job)
+            else: l_cfg, l_rec, l_dir = teacher_stage(ctx, model, model_kwargs, p['train'], zoo)
             large = build(); load_state(large, l_dir/'model.pt'); large.eval()
             m_large = macs(large, ctx.size)['dense']; p_large = param_counts(large)['dense']
             def original_init():
@@ -195,6 +208,7 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
             iter_dirs, iter_parent = [], (l_cfg, l_dir)              # lottery rounds, shared by every sparsity
             for st in settings:
                 # 2. prune
+                slim = {}
                 if method == 'magnitude':
                     pruned = copy.deepcopy(large); magnitude_prune(pruned, sparsity=st, scope='conv', scheme='global')
                     m_pruned, n_pruned = macs(pruned, ctx.size)['effective'], param_counts(pruned)['nonzero']
@@ -202,7 +216,10 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                 else:
                     units = prunable_units(large)
                     if method == 'l1': plan = li_plan(large, st) if isinstance(st, str) else plan_by_ratio(large, st, units=units)
-                    else: plan = plan_global(large, st, units=units)
+                    else:
+                        plan = plan_global(large, st, units=units)
+                        g = torch.cat([v.flatten() for v in bn_scale(large, units).values()]).sort().values
+                        slim = dict(gamma_threshold=float(g[int(len(g) * st)]), gamma_kept_median=float(g[g > g[int(len(g) * st)]].median()))
                     pruned = prune_channels(large, plan, example)
                     m_pruned, n_pruned = macs(pruned, ctx.size)['dense'], param_counts(pruned)['dense']
                     arch = list(pruned.cfg)
@@ -258,7 +275,7 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                         return pruned_architecture(model, uni, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **model_kwargs).to(ctx.device)
                     jobs['uniform'] = (make_uniform, p['train'], _fitkw(p['train']))
                 row = dict(seed=seed, setting=st, params=p_large, macs=m_large, pruned_params=n_pruned, pruned_macs=m_pruned,
-                           arch=arch, budget=budget, acc_unpruned=l_rec['test_acc'], acc_pruned=pruned_acc, **extra, **row_iter)
+                           arch=arch, budget=budget, acc_unpruned=l_rec['test_acc'], acc_pruned=pruned_acc, **extra, **row_iter, **slim)
                 for kind, (make, spec, fkw) in jobs.items():
                     mask_cfg = {'mask_from': stage_dirs['ticket_iterative'].split('-')[-1]} if kind == 'scratch_e_iterative' else {}
                     cfg = dict(stage=kind, **base, spec={**spec, 'epochs': fkw['epochs'], 'milestones': fkw['milestones']},

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.stats
 import torch
 import torch.nn as nn
-from .core import Run, run_once, check_choice, check_fraction, get_device, read_json, atomic_write_text
+from .core import Run, run_once, seed_everything, check_choice, check_fraction, get_device, read_json, atomic_write_text
 from .data import load_dataset, train_val_split, sample_random, InMemoryLoader
 from .models import get_model
 from .metrics import evaluate, param_counts, macs
@@ -101,9 +101,9 @@ class StageContext:
     def loaders(self, batch_size:int, augment:bool=True):
         "`(train, val)` loaders: the training split shuffled (and augmented) with this seed; `val` is None without a validation split."
         return (InMemoryLoader(self.train, batch_size, shuffle=True, augment=augment, seed=self.seed, device=self.device),
-                None if self.val is None else InMemoryLoader(self.val, 1000, device=self.device))
-    def eval_loader(self, which:str, batch_size:int=1000):
-        "An unshuffled, un-augmented loader of 'train', 'val' or 'test'."
+                None if self.val is None else InMemoryLoader(self.val, 256, device=self.device))
+    def eval_loader(self, which:str, batch_size:int=256):
+        "An unshuffled, un-augmented loader of 'train', 'val' or 'test' (batches of 256: fp32 inference on a CPU is 2.5x faster than with 1,000)."
         check_choice('split', which, ('train', 'val', 'test'))
         if getattr(self, which) is None: raise ValueError(f"this context has no {which!r} split (val_fraction=0)")
         return InMemoryLoader(getattr(self, which), batch_size, device=self.device)
@@ -276,7 +276,7 @@ def teacher_stage(ctx:StageContext,         # the data, seed and device (its `ou
     cfg = dict(stage='teacher', **ctx.data_cfg, model=model, model_kwargs=model_kwargs, spec=spec, seed=ctx.seed)
     root = Path(zoo) if zoo is not None else default_zoo()
     def job(run):
-        torch.manual_seed(ctx.seed); net = ctx.build(model, model_kwargs)
+        seed_everything(ctx.seed); net = ctx.build(model, model_kwargs)
         h = fit(net, *ctx.loaders(spec['batch_size']), **spec_fit_kwargs(spec), select=None, run=run, seed=ctx.seed, progress=ctx.progress)
         run.save_model(net)
         te, last = evaluate(net, ctx.eval_loader('test')), h['history'][-1]

@@ -11,8 +11,9 @@ NBS = sorted(p for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith(('
 FORCE = os.environ.get('NBDEV_FLAGS', '').split()
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
-def test_notebook(nb):
+def test_notebook(nb, tmp_path):
     os.environ['IN_TEST'] = '1'
+    os.environ['PRUNEKD_ZOO'] = str(tmp_path/'zoo')     # teachers a notebook's tests train never leak into the user's zoo
     skip = [f for f in get_config(cfg_name='settings.ini', path=ROOT).tst_flags.split() if f not in FORCE]
     ok, seconds = run_notebook(nb, skip_flags=skip, force_flags=FORCE, basepath=ROOT)
     assert ok, f"{nb.name} failed (traceback above)"

@@ -1,0 +1,91 @@
+"""Run the `standard`-budget evidence of issue 10: the zoo's standard teachers (bf16 and fp32, 3 seeds), Park & No at
+36/59/79 % with the "trained longer" control, and Rethinking (l1, slimming, magnitude), one process per (pipeline, seed)
+so that all cores (or one GPU) are used, then one merged 3-seed record per pipeline.
+
+    python tools/standard_evidence.py teachers  --out DIR [--seeds 0 1 2] [--jobs 6]
+    python tools/standard_evidence.py pipelines --out DIR [--seeds 0 1 2] [--jobs 12] [--names pkd magnitude l1 slimming] [--sparsities ...]
+    python tools/standard_evidence.py merge     --out DIR [--names ...] [--sparsities ...]
+    python tools/standard_evidence.py pack      --out DIR --to FILE.tar.gz   # the JSON records only, no weights
+
+The zoo is DIR/zoo, the pipelines' folder DIR/runs. Every stage is a resumable run record: rerunning a command after an
+interruption continues where it stopped. Processes of one phase never share a stage (the teachers are trained first).
+"""
+import argparse, json, os, subprocess, sys, tarfile, time
+from pathlib import Path
+
+SEEDS = [0, 1, 2]
+RESNET = {'shortcut': 'B'}
+
+def _teacher(out, seed, fp32):
+    from prunekd.runs import pretrained, RECIPES
+    r = RECIPES['standard']
+    if fp32: r = {**r, 'spec': {**r['spec'], 'amp': False}}
+    _, rec = pretrained('resnet20', 'fashion_mnist', r, seed, RESNET, zoo=out/'zoo', progress=False)
+    print(json.dumps({k: rec[k] for k in ('seed', 'precision', 'test_acc', 'train_seconds', 'machine')}), flush=True)
+
+def _pipeline(out, name, seed, sparsities=None, settings=None):
+    seeds = [seed] if seed is not None else SEEDS
+    if name == 'pkd':
+        from prunekd.pkd import prune_then_distill
+        res = prune_then_distill(preset='standard', seeds=seeds, sparsities=sparsities, self_distill=False, control=True, out=out/'runs',
+                                 zoo=out/'zoo', progress=False)
+    else:
+        from prunekd.rethinking import rethinking
+        res = rethinking(name, preset='standard', seeds=seeds, settings=settings, extras=name != 'magnitude', out=out/'runs', zoo=out/'zoo', progress=False)
+    print(f"{name} seeds {seeds}: {res['seconds']:.0f} s", flush=True)
+
+def _spawn(jobs, args_list, log_dir):
+    "Run `python tools/standard_evidence.py one ...` for each args, at most `jobs` at a time; return the exit codes."
+    log_dir.mkdir(parents=True, exist_ok=True)
+    pending, running, codes = list(args_list), [], {}
+    while pending or running:
+        while pending and len(running) < jobs:
+            a = pending.pop(0); name = '-'.join(a[:2])
+            f = open(log_dir/f'{name}.log', 'w')
+            running.append((name, subprocess.Popen([sys.executable, __file__, 'one', *a], stdout=f, stderr=subprocess.STDOUT), f))
+        time.sleep(2)
+        for item in list(running):
+            name, proc, f = item
+            if proc.poll() is not None:
+                f.close(); running.remove(item); codes[name] = proc.returncode
+                print(f"{time.strftime('%H:%M:%S')} {name}: exit {proc.returncode}", flush=True)
+    return codes
+
+def pack(out, to):
+    "A tar.gz of every JSON file under `out` (records, configs, metrics; no weights)."
+    with tarfile.open(to, 'w:gz') as tar:
+        for p in sorted(out.rglob('*.json')): tar.add(p, arcname=p.relative_to(out).as_posix())
+        for p in sorted(out.rglob('*.log')): tar.add(p, arcname=p.relative_to(out).as_posix())
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('cmd', choices=['teachers', 'pipelines', 'merge', 'pack', 'one'])
+    ap.add_argument('rest', nargs='*')
+    ap.add_argument('--out', type=Path, default=Path.home()/'.cache'/'prunekd'/'standard')
+    ap.add_argument('--seeds', type=int, nargs='+', default=SEEDS)
+    ap.add_argument('--jobs', type=int, default=os.cpu_count())
+    ap.add_argument('--to', type=Path)
+    ap.add_argument('--names', nargs='+', default=['pkd', 'magnitude', 'l1', 'slimming'], help='pipelines (pkd or a Rethinking method)')
+    ap.add_argument('--settings', type=float, nargs='+', default=None, help="Rethinking settings (default: the preset's)")
+    ap.add_argument('--sparsities', type=float, nargs='+', default=None, help="pkd's sparsities (default: the preset's 36/59/79 %%)")
+    a = ap.parse_args()
+    out = a.out
+    if a.cmd == 'one':
+        kind, *rest = a.rest
+        if kind == 'teacher': _teacher(out, int(rest[0]), rest[1] == 'fp32')
+        else: _pipeline(out, kind, int(rest[0]), a.sparsities, a.settings)
+        return
+    if a.cmd == 'teachers':
+        codes = _spawn(a.jobs, [['teacher', str(s), p, '--out', str(out)] for p in ('bf16', 'fp32') for s in a.seeds], out/'logs')
+    elif a.cmd == 'pipelines':
+        sp = ['--sparsities', *map(str, a.sparsities)] if a.sparsities else []
+        st = ['--settings', *map(str, a.settings)] if a.settings else []
+        codes = _spawn(a.jobs, [[name, str(s), '--out', str(out), *(sp if name == 'pkd' else st)] for name in a.names for s in a.seeds], out/'logs')
+    elif a.cmd == 'merge':
+        for name in a.names: _pipeline(out, name, None, a.sparsities, a.settings)
+        codes = {}
+    else:
+        pack(out, a.to); codes = {}
+    if any(codes.values()): sys.exit(1)
+
+if __name__ == '__main__': main()
