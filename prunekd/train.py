@@ -41,6 +41,8 @@ def make_schedule(optimizer, name:str, epochs:int, steps_per_epoch:int,
     check_choice('schedule', name, SCHEDULES)
     total = epochs * steps_per_epoch
     if name == 'onecycle':
+        if total < 2: raise ValueError(f"the one-cycle schedule needs at least 2 steps, got {total} ({epochs} epochs x {steps_per_epoch} steps)")
+        pct_start = max(pct_start, 1.5 / total)   # a warm-up shorter than 1.5 steps makes PyTorch divide by zero (tiny runs)
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[g['lr'] for g in optimizer.param_groups], total_steps=total,
                     pct_start=pct_start, div_factor=div_factor, final_div_factor=final_div_factor,
                     cycle_momentum=cycle_momentum and 'momentum' in optimizer.defaults and optimizer.defaults['momentum'] > 0)
