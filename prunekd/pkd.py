@@ -65,10 +65,6 @@ def resolve_preset(preset:str, dataset:str|None=None, model:str|None=None, overr
     return p
 
 # %% ../nbs/11_pkd.ipynb #20e94a29
-def _train_teacher(ctx, model, model_kwargs, spec, zoo):
-    "The unpruned teacher from the zoo (trained there once per configuration): `(config, record, folder)`."
-    return teacher_stage(ctx, model, model_kwargs, spec, zoo)
-
 def _prune_round(ctx, parent_cfg, parent_dir, r, model, model_kwargs, spec, rate, scope):
     """Round r (0-based) of LR rewinding: prune `rate` of the remaining weights of the parent, retrain with `spec`.
     `rate=0` is the control: the same retraining without pruning (an unpruned teacher trained as long as the pruned one)."""
@@ -137,7 +133,7 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
             ctx = StageContext(dataset, seed, out, p['train_subset'], p['val_subset'], p['test_subset'],
                                device=device, data_root=data_root, progress=progress)
             log(f"[seed {seed}] teacher {model} {model_kwargs}")
-            t_cfg, _, teacher_dir = _train_teacher(ctx, model, model_kwargs, p['teacher'], zoo)
+            t_cfg, _, teacher_dir = teacher_stage(ctx, model, model_kwargs, p['teacher'], zoo)   # the zoo's teacher
             teacher = ctx.build(model, model_kwargs); load_masked(teacher, teacher_dir/'model.pt')
             test_dl, train_eval = ctx.eval_loader('test'), ctx.eval_loader('train')
             t_logits, y_test = predict(teacher, test_dl)

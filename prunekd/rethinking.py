@@ -123,7 +123,6 @@ def resolve_setup(method:str, preset:str='quick', dataset:str|None=None, model:s
         else: check_fraction('sparsity' if method == 'magnitude' else 'prune ratio', st)
     return p
 
-def _fitkw(spec, lr=None): return spec_fit_kwargs(spec, lr)
 
 def _test_acc(ctx, net):
     lg, y = predict(net, ctx.eval_loader('test')); return accuracy(lg, y)[0]
@@ -194,7 +193,7 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
             l_cfg = dict(stage='large', **ctx.data_cfg, model=model, model_kwargs=model_kwargs, spec=p['train'], seed=seed, slimming_s=s_pen)
             def large_job(run):
                 seed_everything(seed); net = build()
-                h = fit(net, *ctx.loaders(p['train']['batch_size']), **_fitkw(p['train']), select=None, run=run, seed=seed,
+                h = fit(net, *ctx.loaders(p['train']['batch_size']), **spec_fit_kwargs(p['train']), select=None, run=run, seed=seed,
                         progress=progress, callbacks=[SlimmingCallback(s_pen)] if s_pen else [])
                 run.save_model(net)
                 return {'test_acc': _test_acc(ctx, net), 'val_acc': h['history'][-1].get('val_acc')}
@@ -233,17 +232,17 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                     if method == 'magnitude': return sparse_scratch_init(_with_masks(build(), mask_src), init_seed)
                     return pruned_architecture(model, pruned, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **model_kwargs).to(ctx.device)
                 masked = method == 'magnitude'
-                jobs = {'finetune': (lambda: copy.deepcopy(pruned).train(), p['finetune'], _fitkw(p['finetune'])),
-                        'scratch_e': (lambda: make_fresh(seed + 1000), p['train'], _fitkw(p['train'])),
+                jobs = {'finetune': (lambda: copy.deepcopy(pruned).train(), p['finetune'], spec_fit_kwargs(p['finetune'])),
+                        'scratch_e': (lambda: make_fresh(seed + 1000), p['train'], spec_fit_kwargs(p['train'])),
                         'scratch_b': (lambda: make_fresh(seed + 1000), p['train'],
-                                      {**_fitkw(p['train']), 'epochs': budget['epochs'], 'milestones': budget['milestones']})}
+                                      {**spec_fit_kwargs(p['train']), 'epochs': budget['epochs'], 'milestones': budget['milestones']})}
                 extra = {}
                 if 'oneshot' in tickets:
-                    jobs['ticket'] = (lambda: _with_masks(original_init(), pruned), p['train'], _fitkw(p['train']))
+                    jobs['ticket'] = (lambda: _with_masks(original_init(), pruned), p['train'], spec_fit_kwargs(p['train']))
                 if 'small_lr' in tickets:
                     lr = p['small_lr']
-                    jobs['ticket_small_lr'] = (lambda: _with_masks(original_init(), pruned), {**p['train'], 'lr': lr}, _fitkw(p['train'], lr))
-                    jobs['scratch_e_small_lr'] = (lambda: make_fresh(seed + 1000), {**p['train'], 'lr': lr}, _fitkw(p['train'], lr))
+                    jobs['ticket_small_lr'] = (lambda: _with_masks(original_init(), pruned), {**p['train'], 'lr': lr}, spec_fit_kwargs(p['train'], lr))
+                    jobs['scratch_e_small_lr'] = (lambda: make_fresh(seed + 1000), {**p['train'], 'lr': lr}, spec_fit_kwargs(p['train'], lr))
                 stage_dirs = {'large': ctx.relative(l_dir)}
                 if 'iterative' in tickets:
                     # Frankle & Carbin's iterative pruning: prune `ticket_rate` of the remaining conv weights of the trained
@@ -257,14 +256,14 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                             magnitude_prune(prev, amount=p['ticket_rate'], scope='conv', scheme='global')
                             return _with_masks(original_init(), prev)
                         log(f"[seed {seed}] lottery round {r+1}/{k}: prune {p['ticket_rate']:.0%} of the remaining conv weights, rewind to init, train")
-                        _, d = ctx.stage('ticket_round', cfg, train_job(make_round, _fitkw(p['train']), True))
+                        _, d = ctx.stage('ticket_round', cfg, train_job(make_round, spec_fit_kwargs(p['train']), True))
                         iter_dirs.append(d); iter_parent = (cfg, d)
                     tdir = iter_dirs[k - 1] if k else l_dir
                     ticket_net = build(); load_masked(ticket_net, tdir/'model.pt')
                     row_iter = dict(acc_ticket_iterative=_test_acc(ctx, ticket_net), ticket_iterative_sparsity=sparsity_of(ticket_net, 'conv'),
                                     ticket_iterative_rounds=k)
                     stage_dirs['ticket_iterative'] = ctx.relative(tdir)
-                    jobs['scratch_e_iterative'] = (lambda: make_fresh(seed + 1000, ticket_net), p['train'], _fitkw(p['train']))
+                    jobs['scratch_e_iterative'] = (lambda: make_fresh(seed + 1000, ticket_net), p['train'], spec_fit_kwargs(p['train']))
                 else: row_iter = {}
                 if extras and method != 'magnitude':
                     pu, nu, uplan = _uniform_plan(large, prunable_units(large), n_pruned, example)
@@ -273,7 +272,7 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                     def make_uniform():
                         seed_everything(seed + 1000)
                         return pruned_architecture(model, uni, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **model_kwargs).to(ctx.device)
-                    jobs['uniform'] = (make_uniform, p['train'], _fitkw(p['train']))
+                    jobs['uniform'] = (make_uniform, p['train'], spec_fit_kwargs(p['train']))
                 row = dict(seed=seed, setting=st, params=p_large, macs=m_large, pruned_params=n_pruned, pruned_macs=m_pruned,
                            arch=arch, budget=budget, acc_unpruned=l_rec['test_acc'], acc_pruned=pruned_acc, **extra, **row_iter, **slim)
                 for kind, (make, spec, fkw) in jobs.items():
