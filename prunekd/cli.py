@@ -4,9 +4,9 @@
 
 # %% ../nbs/30_cli.ipynb #d3e7509c
 from __future__ import annotations
-import argparse, sys
+import argparse, json, sys
 from pathlib import Path
-from .core import check_fraction
+from .core import check_fraction, CorruptFileError, UnsafeFileError, CheckpointMismatchError
 from .data import DATASETS
 from .models import MODELS
 from .train import SCHEDULES, train_classifier, format_record
@@ -18,10 +18,35 @@ from .runs import write_report, zoo_list, format_zoo, default_zoo
 __all__ = ['build_parser', 'main']
 
 # %% ../nbs/30_cli.ipynb #b16c09d2
+class _Parser(argparse.ArgumentParser):
+    "An `ArgumentParser` whose usage errors are one line (the problem and where the help is), not the usage block."
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
 def _positive_int(s):
-    v = int(s)
+    try: v = int(s)
+    except ValueError: raise argparse.ArgumentTypeError(f"must be a positive integer, got {s!r}") from None
     if v < 1: raise argparse.ArgumentTypeError(f"must be a positive integer, got {s}")
     return v
+
+def _override(s):
+    "`KEY=VALUE` with a dotted KEY for nested settings (`kd.epochs=20`); VALUE is read as JSON, else kept as a string."
+    key, eq, value = s.partition('=')
+    if not eq or not key: raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. kd.epochs=20), got {s!r}")
+    try: v = json.loads(value)
+    except json.JSONDecodeError: v = value
+    for k in reversed(key.split('.')): v = {k: v}
+    return v
+
+def _merge(dicts):
+    out = {}
+    for d in dicts or []:
+        node, new = out, d
+        while True:
+            (k, v), = new.items()
+            if isinstance(v, dict) and isinstance(node.get(k), dict): node, new = node[k], v
+            else: node[k] = v; break
+    return out or None
 
 def _fraction(s):
     try: return check_fraction('value', float(s))
@@ -34,9 +59,13 @@ def _add_run_options(parser, out:str):
     parser.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bars')
     parser.add_argument('--zoo', default=None, help='teacher zoo folder (default: $PRUNEKD_ZOO, else ~/.cache/prunekd/zoo)')
+    parser.add_argument('--override', type=_override, action='append', metavar='KEY=VALUE',
+                        help="change one preset setting, e.g. --override kd.epochs=20 (repeatable; unknown keys are refused)")
+    parser.add_argument('--recompute-corrupt', action='store_true',
+                        help='recompute finished stages whose files are damaged or stale (and the stages computed from them) instead of stopping')
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='prunekd', description='Pruning and knowledge distillation, together.')
+    p = _Parser(prog='prunekd', description='Pruning and knowledge distillation, together.')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     t = sub.add_parser('train', help='train a classifier (e.g. a teacher) on a dataset by name',
                        description='Train a model on a dataset as a resumable run record and print its test accuracy.',
@@ -60,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--data-root', default=None, help='dataset folder (default: $PRUNEKD_DATA, then standard places)')
     t.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
     t.add_argument('--no-progress', action='store_true', help='hide the progress bar')
+    t.add_argument('--recompute-corrupt', action='store_true', help='train again if the finished run is damaged instead of stopping')
 
     r = sub.add_parser('run', help='run a method end to end (see `prunekd run pkd --help`, `prunekd run rethinking --help`)')
     rsub = r.add_subparsers(dest='method', required=True, metavar='METHOD')
@@ -117,8 +147,8 @@ def _run(args) -> int:
     "`prunekd run METHOD`: run the pipeline, print its table (and claims), write the folder's report."
     if args.method == 'pkd':
         res = prune_then_distill(args.dataset, args.model, args.sparsity, args.seeds, args.preset, args.out,
-                                 self_distill=not args.no_self_distill, control=args.control, zoo=args.zoo, device=args.device,
-                                 data_root=args.data_root, progress=not args.no_progress)
+                                 self_distill=not args.no_self_distill, overrides=_merge(args.override), control=args.control, zoo=args.zoo,
+                                 recompute=args.recompute_corrupt, device=args.device, data_root=args.data_root, progress=not args.no_progress)
         print(format_summary(res['summary'])); print(); print(format_claims(paper_claims(res['rows'])))
     else:
         given = [o for o, v in (('--config', args.config), ('--ratio', args.ratio), ('--percent', args.percent), ('--sparsity', args.sparsity)) if v]
@@ -126,36 +156,45 @@ def _run(args) -> int:
         wrong = [o for o in given if o not in allowed]
         if wrong: raise ValueError(f"{', '.join(wrong)} does not apply to --method {args.prune_method} (use {' or '.join(allowed)})")
         settings = (args.config or []) + (args.ratio or []) + (args.percent or []) + (args.sparsity or []) or None
-        res = rt.rethinking(args.prune_method, args.dataset, args.model, None, settings, args.seeds or (0,), args.preset, out=args.out,
-                            extras=not args.no_extras, zoo=args.zoo, device=args.device, data_root=args.data_root, progress=not args.no_progress)
+        res = rt.rethinking(args.prune_method, args.dataset, args.model, None, settings, args.seeds or (0,), args.preset,
+                            overrides=_merge(args.override), out=args.out, extras=not args.no_extras, zoo=args.zoo,
+                            recompute=args.recompute_corrupt, device=args.device, data_root=args.data_root, progress=not args.no_progress)
         print(rt.format_summary(res['summary'], args.prune_method))
     write_report(args.out); print(f"\nreport: {Path(args.out)/'report.md'}")
     return 0
 
-def main(argv=None) -> int:
-    "Entry point of the `prunekd` console script."
-    args = build_parser().parse_args(argv)
+_USER_ERRORS = (ValueError, OSError, CorruptFileError, UnsafeFileError, CheckpointMismatchError)
+
+def _command(args) -> int:
     if args.command == 'train':
         rec = train_classifier(args.dataset, args.model, args.epochs, args.batch_size, args.lr, args.optimizer,
                                nesterov=args.nesterov, weight_decay=args.weight_decay, schedule=args.schedule,
                                milestones=args.milestones, label_smoothing=args.label_smoothing,
                                val_fraction=args.val_fraction, train_subset=args.train_subset, width=args.width,
                                seed=args.seed, out=args.out, data_root=args.data_root, device=args.device,
-                               progress=not args.no_progress)
+                               progress=not args.no_progress, recompute=args.recompute_corrupt)
         print(format_record(rec))
-    elif args.command == 'run':
-        try: return _run(args)
-        except ValueError as e:                     # a bad preset, override or setting: one line, not a traceback
-            print(f"prunekd run {args.method}: error: {e}", file=sys.stderr)
-            return 2
+    elif args.command == 'run': return _run(args)
     elif args.command == 'zoo':
+        if args.zoo and not Path(args.zoo).is_dir(): raise FileNotFoundError(f"zoo folder {args.zoo} does not exist")
         root = Path(args.zoo) if args.zoo else default_zoo()
         print(f"zoo: {root}"); print(format_zoo(zoo_list(root)))
-    elif args.command == 'report':
-        try: print(write_report(args.dir))          # one report.md for every kind of record found
-        except FileNotFoundError as e:
-            print(f"prunekd report: error: {e}", file=sys.stderr)
-            return 2
+    elif args.command == 'report': print(write_report(args.dir))   # one report.md for every kind of record found
     return 0
+
+def main(argv=None) -> int:
+    """Entry point of the `prunekd` console script. Bad input — an unknown name, a value out of range, a missing or empty
+    data folder, a damaged run, a checkpoint of another architecture, an unsafe file — ends with exit code 2 and one
+    line on stderr naming the problem (no traceback); Ctrl-C with exit code 130 (finished stages are kept)."""
+    args = build_parser().parse_args(argv)
+    where = ' '.join(x for x in ('prunekd', args.command, getattr(args, 'method', None)) if x)
+    try: return _command(args)
+    except _USER_ERRORS as e:
+        msg = ' '.join(str(e).split()) or type(e).__name__
+        print(f"{where}: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{where}: interrupted; finished stages are kept: run the same command again to continue", file=sys.stderr)
+        return 130
 
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # python -m prunekd.cli (not in the notebook)

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 import torchvision
 from torchvision.transforms import v2
 from PIL import Image
-from .core import check_choice, check_fraction, get_device, atomic_save
+from .core import check_choice, check_fraction, get_device, atomic_save, safe_load
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_FILES', 'FASHION_MNIST_CLASSES', 'DEBIAN_FASHION_MNIST', 'DATASET_STATS', 'DATASETS', 'ImageData',
@@ -153,7 +153,7 @@ def read_tiny_imagenet(root, split:str='train', cache:bool=True):
     wnids_f = base/'wnids.txt'
     if not wnids_f.is_file(): raise FileNotFoundError(f"Tiny-ImageNet not found under {root}: missing {wnids_f}")
     cache_f = base/f'prunekd-{split}.pt'
-    if cache and cache_f.is_file(): d = torch.load(cache_f); return d['images'], d['labels'], d['classes']
+    if cache and cache_f.is_file(): d = safe_load(cache_f); return d['images'], d['labels'], d['classes']
     wnids = wnids_f.read_text().split()
     index = {w: i for i, w in enumerate(wnids)}
     if split == 'train':

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import read_json
+from .core import read_json, read_record, safe_load
 from .hessian import HessianOperator, lanczos, BN_MODES, as_batches
 from .landscape import (random_direction, gradient_direction, orthogonal_direction, hessian_directions,
                                interpolation_direction, grid_coords, loss_landscape, plot_landscape)
@@ -37,7 +37,7 @@ def pkd_checkpoints(path, seed:int=0, sparsity:float|None=None, device=None) -> 
     from prunekd.models import get_model
     from prunekd.prune import load_masked
     rec_dir = find_records(path, 'pkd', 'prune-then-distill')[0]
-    rec = read_json(rec_dir/'record.json')
+    rec = read_record(rec_dir)
     rows = [r for r in rec['rows'] if r['seed'] == seed and (sparsity is None or abs(r['sparsity'] - sparsity) < 1e-9)]
     if not rows: raise ValueError(f"{rec_dir} has no row for seed {seed}" + (f" and sparsity {sparsity}" if sparsity is not None else ''))
     row, cfg = rows[0], rec['config']
@@ -47,7 +47,7 @@ def pkd_checkpoints(path, seed:int=0, sparsity:float|None=None, device=None) -> 
     dirs = {k: rec_dir.parent/v for k, v in row['stages'].items()}
     for k, d in dirs.items():
         if not (d/'model.pt').exists(): raise FileNotFoundError(f"stage {k!r} of {rec_dir.name}: {d/'model.pt'} is missing")
-    state = torch.load(dirs['teacher']/'model.pt', map_location='cpu', weights_only=True)
+    state = safe_load(dirs['teacher']/'model.pt')
     in_chans, n_cls = _in_out(state)
     def build(kwargs, d):
         m = get_model(cfg['model'], num_classes=n_cls, in_chans=in_chans, **kwargs); load_masked(m, d/'model.pt')

@@ -76,7 +76,7 @@ def _prune_round(ctx, parent_cfg, parent_dir, r, model, model_kwargs, spec, rate
             run=run, seed=ctx.seed, progress=ctx.progress)
         run.save_model(net)
         return {'sparsity': sparsity_of(net, scope), 'val_acc': evaluate(net, ctx.eval_loader('val'))['acc']}
-    return cfg, *ctx.stage('prune' if rate > 0 else 'retrain', cfg, job)
+    return cfg, *ctx.stage('prune' if rate > 0 else 'retrain', cfg, job, inputs=[parent_dir])
 
 def _train_student(ctx, kind, arch, teachers, spec, tag):
     "Train one student: `arch` = (name, kwargs); `teachers` = [(name, kwargs, model.pt)] (empty: cross-entropy only)."
@@ -95,7 +95,7 @@ def _train_student(ctx, kind, arch, teachers, spec, tag):
                 run=run, seed=ctx.seed, progress=ctx.progress)
         run.save_model(net)
         return {'val_acc': h['best'], 'best_epoch': h['best_epoch']}
-    return cfg, *ctx.stage('student', cfg, job)
+    return cfg, *ctx.stage('student', cfg, job, inputs=[Path(t[2]).parent for t in teachers])
 
 # %% ../nbs/11_pkd.ipynb #40d6e361
 STUDENT_KINDS = ('scratch', 'kd_unpruned', 'kd_pruned', 'self_scratch', 'self_kd_unpruned', 'self_kd_pruned', 'kd_control')
@@ -112,13 +112,15 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
                        control:bool=False,            # also the "trained longer" control: the unpruned teacher retrained for the
                                                       # pruning rounds' epochs without pruning, and a student distilled from it
                        zoo:str|Path|None=None,        # the teacher zoo (default `runs.default_zoo()`)
+                       recompute:bool=False,          # re-read every stage; recompute damaged or stale ones (and what follows)
                        device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
     """Run Park & No's prune-then-distill pipeline; return `{'config', 'rows', 'summary', 'seconds'}`, also written to
     `out/pkd-<hash>/record.json`. One row per (sparsity, seed): test accuracies, parameters, MACs, agreements, the
     teachers' mean true-class probability and log-probability on the training set (Eq. 7), and `stages`, the folders
     (relative to `out`; absolute for the teacher when the zoo lies elsewhere) of the teacher, the pruned teacher and every
     student. With `control`, rows also hold the control teacher's accuracy and Eq. 7 terms and `acc_kd_control`. Raises `ValueError` for a bad preset,
-    override key, sparsity or seed list."""
+    override key, sparsity or seed list; `CorruptRunError` when a finished stage is damaged (then `recompute=True`
+    recomputes exactly the damaged stages and those computed from them). Processes with different seeds can share `out`."""
     p = resolve_preset(preset, dataset, model, overrides)
     dataset, model = p['dataset'], p['model']
     if model_kwargs is None: model_kwargs = p['model_kwargs']
@@ -131,7 +133,7 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
         rows, t_start = [], time.perf_counter()
         for seed in seeds:
             ctx = StageContext(dataset, seed, out, p['train_subset'], p['val_subset'], p['test_subset'],
-                               device=device, data_root=data_root, progress=progress)
+                               device=device, data_root=data_root, progress=progress, recompute=recompute)
             log(f"[seed {seed}] teacher {model} {model_kwargs}")
             t_cfg, _, teacher_dir = teacher_stage(ctx, model, model_kwargs, p['teacher'], zoo)   # the zoo's teacher
             teacher = ctx.build(model, model_kwargs); load_masked(teacher, teacher_dir/'model.pt')
@@ -194,7 +196,7 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
                     f"student scratch {100*row['acc_scratch']:.2f} %, KD(unpruned) {100*row['acc_kd_unpruned']:.2f} %, KD(pruned) {100*row['acc_kd_pruned']:.2f} %")
                 rows.append(row)
         return {'config': config, 'rows': rows, 'summary': summarize(rows), 'seconds': time.perf_counter() - t_start}
-    return run_once(out, config, pipeline, 'pkd')
+    return run_once(out, config, pipeline, 'pkd', refresh=recompute)
 
 def _student_kwargs(student):
     if hasattr(student, 'widths') and not hasattr(student, 'features'):

@@ -8,7 +8,8 @@ import math
 from typing import Callable, Iterable, Sequence
 import torch
 import torch.nn as nn
-from .core import check_choice, check_fraction, load_state
+from .core import check_choice, check_fraction, load_state, safe_load
+from pathlib import Path
 from .train import Callback
 
 # %% auto #0
@@ -58,7 +59,9 @@ def apply_masks(model:nn.Module):
 
 def load_masked(model:nn.Module, state):
     "Load a state dict (or file) saved from a masked model: masks present in `state` are created first."
-    if not isinstance(state, dict): state = torch.load(state, map_location='cpu', weights_only=False)
+    if not isinstance(state, dict):
+        if not Path(state).exists(): raise FileNotFoundError(f"checkpoint {state} does not exist")
+        state = safe_load(state)
     mods = dict(model.named_modules())
     for k, v in state.items():
         if k.endswith('.weight_mask'):

@@ -158,12 +158,14 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                tickets:Sequence[str]=TICKETS,    # which lottery-ticket arms (`TICKETS`) with `extras`
                slimming_s:float|None=None,       # L1 penalty for slimming (default: `slimming_penalty(model)`)
                zoo:str|Path|None=None,           # the teacher zoo of the unpruned model (l1, magnitude; default `runs.default_zoo()`)
+               recompute:bool=False,             # re-read every stage; recompute damaged or stale ones (and what follows)
                device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
     """Run the Rethinking protocols (see above); return `{'config', 'rows', 'summary', 'seconds'}`, also written to
     `out/rethinking-<hash>/record.json`; each row names its stage folders (`stages`, relative to `out`). The unpruned
     model of `l1` and `magnitude` is the zoo's teacher (`runs.teacher_stage`, trained once per configuration); `slimming`
     trains its own (with the L1 penalty on BN scales); its rows record the global γ threshold and the median kept |γ|.
-    Raises `ValueError` for an unknown method, preset, override key, setting, ticket arm or seed list."""
+    Raises `ValueError` for an unknown method, preset, override key, setting, ticket arm or seed list; `CorruptRunError`
+    when a finished stage is damaged (`recompute=True` recomputes exactly the damaged stages and those computed from them)."""
     p = resolve_setup(method, preset, dataset, model, model_kwargs, settings, overrides)
     dataset, model, model_kwargs, settings = p['dataset'], p['model'], p['model_kwargs'], p['settings']
     for t in tickets: check_choice('ticket arm', t, TICKETS)
@@ -177,7 +179,7 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
         rows, t0 = [], time.perf_counter()
         for seed in seeds:
             ctx = StageContext(dataset, seed, out, p['train_subset'], p['val_subset'], p['test_subset'], p['val_fraction'],
-                               device=device, data_root=data_root, progress=progress)
+                               device=device, data_root=data_root, progress=progress, recompute=recompute)
             build = lambda **kw: ctx.build(model, {**model_kwargs, **kw})
             example = torch.randn(*ctx.size, device=ctx.device)
             s_pen = (slimming_s if slimming_s is not None else slimming_penalty(build())) if method == 'slimming' else None
@@ -256,7 +258,7 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                             magnitude_prune(prev, amount=p['ticket_rate'], scope='conv', scheme='global')
                             return _with_masks(original_init(), prev)
                         log(f"[seed {seed}] lottery round {r+1}/{k}: prune {p['ticket_rate']:.0%} of the remaining conv weights, rewind to init, train")
-                        _, d = ctx.stage('ticket_round', cfg, train_job(make_round, spec_fit_kwargs(p['train']), True))
+                        _, d = ctx.stage('ticket_round', cfg, train_job(make_round, spec_fit_kwargs(p['train']), True), inputs=[prev_dir])
                         iter_dirs.append(d); iter_parent = (cfg, d)
                     tdir = iter_dirs[k - 1] if k else l_dir
                     ticket_net = build(); load_masked(ticket_net, tdir/'model.pt')
@@ -280,13 +282,14 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                     cfg = dict(stage=kind, **base, spec={**spec, 'epochs': fkw['epochs'], 'milestones': fkw['milestones']},
                                extra=extra if kind == 'uniform' else None, **mask_cfg)
                     log(f"[seed {seed}] {method} {st}: {kind} ({fkw['epochs']} epochs, lr {fkw['lr']:g})")
-                    rec, d = ctx.stage(kind, cfg, train_job(make, fkw, masked, spec['batch_size']))
+                    srcs = [l_dir] + ([tdir] if kind == 'scratch_e_iterative' else [])
+                    rec, d = ctx.stage(kind, cfg, train_job(make, fkw, masked, spec['batch_size']), inputs=srcs)
                     row[f'acc_{kind}'] = rec['test_acc']; stage_dirs[kind] = ctx.relative(d)
                 row['stages'] = stage_dirs
                 log(f"[seed {seed}] {method} {st}: " + ', '.join(f"{k[4:]} {100*v:.2f} %" for k, v in row.items() if k.startswith('acc_')))
                 rows.append(row)
         return {'config': config, 'rows': rows, 'summary': summarize(rows), 'seconds': time.perf_counter() - t0}
-    return run_once(out, config, pipeline, 'rethinking')
+    return run_once(out, config, pipeline, 'rethinking', refresh=recompute)
 
 # %% ../nbs/13_rethinking.ipynb #9aec0c45
 ACC_KEYS = ('acc_unpruned', 'acc_pruned', 'acc_finetune', 'acc_scratch_e', 'acc_scratch_b', 'acc_ticket', 'acc_ticket_small_lr',

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.stats
 import torch
 import torch.nn as nn
-from .core import Run, run_once, seed_everything, check_choice, check_fraction, get_device, read_json, atomic_write_text
+from .core import Run, run_once, seed_everything, check_choice, check_fraction, get_device, read_json, read_record, atomic_write_text, load_state
 from .data import load_dataset, train_val_split, sample_random, InMemoryLoader
 from .models import get_model
 from .metrics import evaluate, param_counts, macs
@@ -82,8 +82,9 @@ class StageContext:
                  split_seed:int=0,              # seed of the split and of the subsets
                  device=None,                   # None: CUDA if available
                  data_root=None,                # dataset folder (see `load_dataset`)
-                 progress:bool=True):           # progress bars in the stages' training loops
-        self.dataset, self.seed, self.out, self.progress = dataset, seed, Path(out), progress
+                 progress:bool=True,            # progress bars in the stages' training loops
+                 recompute:bool=False):         # recompute damaged or stale finished stages (`run_once`) instead of raising
+        self.dataset, self.seed, self.out, self.progress, self.recompute = dataset, seed, Path(out), progress, recompute
         self.device = get_device(device)
         full = load_dataset(dataset, 'train', data_root)
         train, val = train_val_split(full, val_fraction, seed=split_seed)
@@ -110,9 +111,10 @@ class StageContext:
     def build(self, name:str, kwargs:dict|None=None) -> nn.Module:
         "`get_model(name, num_classes, in_chans, **kwargs)` for this data, on this device."
         return get_model(name, num_classes=self.num_classes, in_chans=self.in_chans, **(kwargs or {})).to(self.device)
-    def stage(self, name:str, config:dict, job:Callable) -> tuple[dict, Path]:
-        "Run (or read back) the stage `name` with `config` under `stages` (`run_once`): returns `(record, folder)`."
-        rec = run_once(self.stages, config, job, name)
+    def stage(self, name:str, config:dict, job:Callable, inputs:Sequence=()) -> tuple[dict, Path]:
+        """Run (or read back and verify) the stage `name` with `config` under `stages` (`run_once`): returns `(record, folder)`.
+        `inputs`: the stage folders `job` reads (a parent's weights, a teacher): if one of them changes, this stage is stale."""
+        rec = run_once(self.stages, config, job, name, inputs=inputs, recompute=self.recompute)
         return rec, Run(self.stages, config, name).path
     def stage_dir(self, name:str, config:dict) -> Path:
         "The folder of stage `name` with `config` (finished or not)."
@@ -220,7 +222,7 @@ def write_report(path:str|Path,   # a folder of pipeline records, or one record 
         title, section = REPORTS[kind]
         parts.append(f"# {title}\n")
         for d in dirs:
-            md, figs = section(d, read_json(d/'record.json'))
+            md, figs = section(d, read_record(d))
             links = []
             for fname, fig in figs.items():
                 fig.savefig(d/fname, dpi=100); plt.close(fig)
@@ -287,7 +289,7 @@ def teacher_stage(ctx:StageContext,         # the data, seed and device (its `ou
                     train_seconds=seconds, images_per_s=sum(r['images_per_s'] for r in h['history']) / len(h['history']),
                     precision=precision(ctx.device, spec.get('amp'))['dtype'], machine=_machine(ctx.device),
                     torch=torch.__version__)
-    rec = run_once(root, cfg, job, 'teacher')
+    rec = run_once(root, cfg, job, 'teacher', recompute=ctx.recompute)
     return cfg, rec, Run(root, cfg, 'teacher').path
 
 def pretrained(model:str='resnet20',        # architecture name
@@ -296,16 +298,18 @@ def pretrained(model:str='resnet20',        # architecture name
                seed:int=0,
                model_kwargs:dict|None=None, # e.g. `{'shortcut': 'B'}`
                zoo:str|Path|None=None,      # default `default_zoo()`
-               device=None, data_root=None, progress:bool=True) -> tuple[nn.Module, dict]:
+               device=None, data_root=None, progress:bool=True,
+               recompute:bool=False) -> tuple[nn.Module, dict]:  # retrain a damaged zoo entry instead of raising `CorruptRunError`
     """The trained unpruned network from the zoo, training it first if this configuration is not there yet; returns
     `(model in eval mode on device, record)`. `ValueError` for an unknown recipe or a spec missing a key."""
     r = RECIPES[check_choice('recipe', recipe, list(RECIPES))] if isinstance(recipe, str) else recipe
     ctx = StageContext(dataset, seed, Path(zoo or default_zoo()), r['train_subset'], r['val_subset'], None,
-                       r.get('val_fraction', 0.1), r.get('split_seed', 0), device=device, data_root=data_root, progress=progress)
+                       r.get('val_fraction', 0.1), r.get('split_seed', 0), device=device, data_root=data_root, progress=progress,
+                       recompute=recompute)
     spec_fit_kwargs(r['spec'])
     _, rec, folder = teacher_stage(ctx, model, model_kwargs, r['spec'], zoo)
     net = ctx.build(model, model_kwargs)
-    net.load_state_dict(torch.load(folder/'model.pt', map_location=ctx.device, weights_only=True))
+    load_state(net, folder/'model.pt')
     return net.eval(), rec
 
 def zoo_list(zoo:str|Path|None=None) -> list[dict]:
@@ -314,7 +318,7 @@ def zoo_list(zoo:str|Path|None=None) -> list[dict]:
     rows = []
     for d in sorted(root.glob('teacher-*')):
         if not (d/'record.json').exists(): continue
-        cfg, rec = read_json(d/'config.json'), read_json(d/'record.json')
+        cfg, rec = read_json(d/'config.json'), read_record(d)
         rows.append(dict(model=cfg['model'], model_kwargs=cfg['model_kwargs'], dataset=cfg['dataset'], train_subset=cfg['train_subset'],
                          epochs=cfg['spec']['epochs'], seed=cfg['seed'], precision=rec.get('precision'), test_acc=rec.get('test_acc'),
                          train_seconds=rec.get('train_seconds'), machine=rec.get('machine'), folder=d.as_posix()))

@@ -11,8 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import (NonFiniteLossError, check_choice, check_fraction, atomic_save, atomic_write_json,
-                          load_state, get_device, Run, run_once, seed_everything)
+from .core import (NonFiniteLossError, CheckpointMismatchError, check_choice, check_fraction, atomic_save, atomic_write_json,
+                          load_state, safe_load, get_device, Run, run_once, seed_everything)
 from .data import get_loaders
 from .models import get_model
 from .metrics import evaluate, param_counts, macs
@@ -148,8 +148,11 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
     if run is not None: checkpoint = run.ckpt_path
     state = dict(epoch=0, history=[], best=None, best_epoch=None, best_state=None)
     if checkpoint is not None and Path(checkpoint).exists():
-        ck = torch.load(checkpoint, map_location='cpu', weights_only=False)
-        load_state(model, ck['model']); opt.load_state_dict(ck['optimizer']); sch.load_state_dict(ck['schedule'])
+        ck = safe_load(checkpoint)   # tensors and plain data only (weights_only=True)
+        try: load_state(model, ck['model'])
+        except CheckpointMismatchError as e:
+            raise CheckpointMismatchError(f"{checkpoint}: {e}; it is not this run's training state (delete it to train from the start)") from None
+        opt.load_state_dict(ck['optimizer']); sch.load_state_dict(ck['schedule'])
         _set_rng_state(ck['rng'])
         state = {k: ck[k] for k in state}
     better = (lambda a, b: a > b) if select == 'acc' else (lambda a, b: a < b)
@@ -212,10 +215,11 @@ def train_classifier(dataset:str='fashion_mnist', model:str='resnet20', epochs:i
                      weight_decay:float=5e-4, schedule:str='multistep', milestones:list|None=None, gamma:float=0.1,
                      label_smoothing:float=0., val_fraction:float=0.1, train_subset:int|None=None,
                      width:float=1.0, seed:int=0, out:str|Path='runs', data_root=None, device=None,
-                     progress:bool=True) -> dict:
+                     progress:bool=True, recompute:bool=False) -> dict:
     """Train `model` on `dataset` (both by name) and return its record: test/val accuracy, parameters, MACs, time.
     The run lives in `out/<model>-<hash>`; a finished run is returned without retraining, an interrupted one resumes.
-    `milestones` default to 50 % and 75 % of `epochs` (the Rethinking recipe)."""
+    `milestones` default to 50 % and 75 % of `epochs` (the Rethinking recipe). A damaged finished run raises
+    `CorruptRunError`; `recompute=True` trains it again."""
     if milestones is None: milestones = sorted({max(1, int(epochs*0.5)), max(1, int(epochs*0.75))})
     config = dict(dataset=dataset, model=model, epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
                   momentum=momentum, nesterov=nesterov, weight_decay=weight_decay, schedule=schedule,
@@ -240,7 +244,7 @@ def train_classifier(dataset:str='fashion_mnist', model:str='resnet20', epochs:i
         return dict(config, test_acc=te['acc'], test_top5=te['top5'], test_loss=te['loss'], val_acc=h['best'],
                     best_epoch=h['best_epoch'], params=param_counts(net)['dense'], macs=macs(net, size)['dense'],
                     train_seconds=seconds, run_dir=str(run.path))
-    return run_once(out, config, job, name=model)
+    return run_once(out, config, job, name=model, recompute=recompute)
 
 def format_record(rec:dict) -> str:
     "A small plain-text table of a `train_classifier` record."
