@@ -11,7 +11,8 @@ On one GPU, start NVIDIA's MPS daemon first (`nvidia-cuda-mps-control -d`) so th
 of time-slicing it: without MPS six ResNet-20 teachers side by side on an H100 ran at about 4,000 images/s each. The
 committed pipeline runs used MPS; its speed-up was not measured separately.
 The zoo is DIR/zoo, the pipelines' folder DIR/runs. Every stage is a resumable run record: rerunning a command after an
-interruption continues where it stopped. Processes of one phase never share a stage (the teachers are trained first).
+interruption continues where it stopped. Processes may share stages: a per-stage lock makes the second one wait and read
+the finished stage (`prunekd.core.run_once`).
 """
 import argparse, json, os, subprocess, sys, tarfile, time
 from pathlib import Path
