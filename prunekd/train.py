@@ -36,7 +36,8 @@ def make_schedule(optimizer, name:str, epochs:int, steps_per_epoch:int,
                   milestones:Sequence[int]=(), # multistep: epochs at which lr is multiplied by `gamma`
                   gamma:float=0.1,
                   pct_start:float=0.1, div_factor:float=10., final_div_factor:float=100., # onecycle (KESI's values)
-                  cycle_momentum:bool=True):
+                  cycle_momentum:bool=True,
+                  base_momentum:float=0.85, max_momentum:float=0.95): # onecycle: momentum at the lr peak / at both ends (PyTorch's defaults)
     "A per-batch `torch.optim.lr_scheduler` for the named schedule (see above)."
     check_choice('schedule', name, SCHEDULES)
     total = epochs * steps_per_epoch
@@ -45,7 +46,7 @@ def make_schedule(optimizer, name:str, epochs:int, steps_per_epoch:int,
         pct_start = max(pct_start, 1.5 / total)   # a warm-up shorter than 1.5 steps makes PyTorch divide by zero (tiny runs)
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[g['lr'] for g in optimizer.param_groups], total_steps=total,
                     pct_start=pct_start, div_factor=div_factor, final_div_factor=final_div_factor,
-                    cycle_momentum=cycle_momentum and 'momentum' in optimizer.defaults and optimizer.defaults['momentum'] > 0)
+                    base_momentum=base_momentum, max_momentum=max_momentum, cycle_momentum=cycle_momentum and 'momentum' in optimizer.defaults and optimizer.defaults['momentum'] > 0)
     ms = sorted(milestones)
     if name == 'multistep' and any(m <= 0 or m > epochs for m in ms):
         raise ValueError(f"milestones must be epochs in [1, {epochs}], got {list(milestones)}")
