@@ -9,8 +9,11 @@
    Goal: fit within 5 % of the plain loop.
 4. `prunekd.data.InMemoryLoader` (whole-batch augmentation on the device) against torchvision's per-image
    transforms in a `DataLoader` with 2 workers, crop+flip+normalise, one epoch each. Goal: at least 10x.
+5. KESI's ensemble distillation step: a ResNet-20 student taught by 6 ResNet-20 teachers (KESI's original network +
+   5 snapshots; `kesi_loss`, teachers run once per batch in inference mode under the same autocast) against a
+   single-teacher KD step. Goal (issue 11): the 6-teacher step takes <= 3.5x the single-teacher step's time.
 
-Usage: python benchmarks/bench_train.py [--device cpu|cuda] [--sections 1 2 3 4] [--steps N] [--repeats R] [--compile]
+Usage: python benchmarks/bench_train.py [--device cpu|cuda] [--sections 1 2 3 4 5] [--steps N] [--repeats R] [--compile]
 Times are medians of `--repeats` interleaved repeats (a shared CPU swings between runs).
 """
 import argparse, time, statistics, platform, contextlib
@@ -20,6 +23,7 @@ from prunekd.data import load_dataset, sample_random, InMemoryLoader, tensor_loa
 from prunekd.models import get_model
 from prunekd.train import fit, make_optimizer, make_schedule, precision, cpu_bf16_supported
 from prunekd.distill import DistillLoss
+from prunekd.kesi import kesi_loss
 
 MODELS = {'resnet20': dict(shortcut='B'), 'resnet56': dict(shortcut='B'), 'vgg11': {}}
 VARIANTS = [('fp32 eager', False, False, False), ('channels-last', False, True, False), ('bf16', True, False, False),
@@ -72,6 +76,21 @@ def section_kd(args, device):
     base = statistics.median(res['plain'])
     for k, v in res.items():
         print(f"   {k:38s} {statistics.median(v):7.0f} images/s  {statistics.median(v)/base:4.2f}x the plain step")
+
+def section_ensemble(args, device):
+    prec = precision(device)
+    print(f"\n5) KESI ensemble distillation step vs single-teacher KD, ResNet-20s, {prec['dtype']}, channels-last={prec['channels_last']}")
+    def teachers(k):
+        ts = [build('resnet20').to(device) for _ in range(k)]
+        return [t.to(memory_format=torch.channels_last) for t in ts] if prec['channels_last'] else ts
+    res = {'1 teacher (KD)': [], '6 teachers (KESI, mean of tau^2 KL)': []}
+    for _ in range(args.repeats):
+        res['1 teacher (KD)'].append(step_rate(build('resnet20'), prec['amp'], prec['channels_last'], device, args.steps, loss_fn=kesi_loss(teachers(1))))
+        res['6 teachers (KESI, mean of tau^2 KL)'].append(step_rate(build('resnet20'), prec['amp'], prec['channels_last'], device, args.steps, loss_fn=kesi_loss(teachers(6))))
+    one = statistics.median(res['1 teacher (KD)'])
+    for k, v in res.items():
+        m = statistics.median(v)
+        print(f"   {k:38s} {m:7.0f} images/s  step time {one/m:4.2f}x the single-teacher step   (runs: {', '.join(f'{r:.0f}' for r in v)})")
 
 def plain_loop(model, dl, epochs, lr, device):
     prec = precision(device)
@@ -130,7 +149,7 @@ def section_loaders(args, device, train):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--device', default=None)
-    p.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4])
+    p.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5])
     p.add_argument('--steps', type=int, default=10, help='timed SGD steps per measurement (sections 1-2)')
     p.add_argument('--images', type=int, default=5000, help='training images for section 3')
     p.add_argument('--repeats', type=int, default=3, help='interleaved repeats; the median is reported')
@@ -148,5 +167,6 @@ def main():
     if 3 in args.sections or 4 in args.sections: train = load_dataset('fashion_mnist', 'train')
     if 3 in args.sections: section_fit(args, device, train)
     if 4 in args.sections: section_loaders(args, device, train)
+    if 5 in args.sections: section_ensemble(args, device)
 
 if __name__ == '__main__': main()

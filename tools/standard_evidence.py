@@ -1,5 +1,5 @@
 """Run the `standard`-budget evidence of issue 10: the zoo's standard teachers (bf16 and fp32, 3 seeds), Park & No at
-36/59/79 % with the "trained longer" control, and Rethinking (l1, slimming, magnitude), one process per (pipeline, seed)
+36/59/79 % with the "trained longer" control, Rethinking (l1, slimming, magnitude) and KESI (PFEC), one process per (pipeline, seed)
 so that all cores (or one GPU) are used, then one merged 3-seed record per pipeline.
 
     python tools/standard_evidence.py teachers  --out DIR [--seeds 0 1 2] [--jobs 6]
@@ -33,6 +33,9 @@ def _pipeline(out, name, seed, sparsities=None, settings=None):
         from prunekd.pkd import prune_then_distill
         res = prune_then_distill(preset='standard', seeds=seeds, sparsities=sparsities, self_distill=False, control=True, out=out/'runs',
                                  zoo=out/'zoo', progress=False)
+    elif name == 'kesi':
+        from prunekd.kesi import kesi
+        res = kesi('pfec', preset='standard', seeds=seeds, out=out/'runs', zoo=out/'zoo', progress=False)
     else:
         from prunekd.rethinking import rethinking
         res = rethinking(name, preset='standard', seeds=seeds, settings=settings, extras=name != 'magnitude', out=out/'runs', zoo=out/'zoo', progress=False)
@@ -69,7 +72,7 @@ def main():
     ap.add_argument('--seeds', type=int, nargs='+', default=SEEDS)
     ap.add_argument('--jobs', type=int, default=os.cpu_count())
     ap.add_argument('--to', type=Path)
-    ap.add_argument('--names', nargs='+', default=['pkd', 'magnitude', 'l1', 'slimming'], help='pipelines (pkd or a Rethinking method)')
+    ap.add_argument('--names', nargs='+', default=['pkd', 'magnitude', 'l1', 'slimming', 'kesi'], help='pipelines (pkd, kesi or a Rethinking method)')
     ap.add_argument('--settings', type=float, nargs='+', default=None, help="Rethinking settings (default: the preset's)")
     ap.add_argument('--sparsities', type=float, nargs='+', default=None, help="pkd's sparsities (default: the preset's 36/59/79 %%)")
     a = ap.parse_args()
