@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up prunekd from a fresh clone: a virtual environment in .venv with `pip install -e ".[dev]"`,
+# Set up prunekd from a fresh clone: a virtual environment in .venv with `pip install -e ".[dev]" -c constraints.txt`,
 # and, where apt is usable, Debian's dataset-fashion-mnist (the real Fashion-MNIST, no download at run time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[dev]"
+.venv/bin/python -m pip install -q -e ".[dev]" -c constraints.txt   # exact versions: the same environment on every fresh machine
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && command -v apt-get >/dev/null; then
   if ! { as_root apt-get update -qq && as_root apt-get install -y -qq dataset-fashion-mnist; }; then
     echo "note: could not install Debian's dataset-fashion-mnist; prunekd will look in \$PRUNEKD_DATA or download it" >&2
