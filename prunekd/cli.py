@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, sys
 from pathlib import Path
 from .core import check_fraction, CorruptFileError, UnsafeFileError, CheckpointMismatchError
-from .data import DATASETS
+from .data import DATASETS, DatasetNotFoundError
 from .models import MODELS
 from .train import SCHEDULES, train_classifier, format_record
 from .pkd import prune_then_distill, format_summary, format_claims, paper_claims, PRESETS
@@ -67,6 +67,7 @@ def _add_run_options(parser, out:str):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='prunekd', description='Pruning and knowledge distillation, together.')
+    p.add_argument('--debug', action='store_true', help='show the full traceback of an error instead of one line')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     t = sub.add_parser('train', help='train a classifier (e.g. a teacher) on a dataset by name',
                        description='Train a model on a dataset as a resumable run record and print its test accuracy.',
@@ -211,11 +212,14 @@ def _command(args) -> int:
 def main(argv=None) -> int:
     """Entry point of the `prunekd` console script. Bad input — an unknown name, a value out of range, a missing or empty
     data folder, a damaged run, a checkpoint of another architecture, an unsafe file — ends with exit code 2 and one
-    line on stderr naming the problem (no traceback); Ctrl-C with exit code 130 (finished stages are kept)."""
+    line on stderr naming the problem (no traceback; `--debug` shows it); Ctrl-C with exit code 130 (finished stages are kept)."""
     args = build_parser().parse_args(argv)
     where = ' '.join(x for x in ('prunekd', args.command, getattr(args, 'method', None)) if x)
     try: return _command(args)
     except _USER_ERRORS as e:
+        if args.debug: raise
+        if isinstance(e, DatasetNotFoundError):      # the fix in this command's own terms
+            e = f"{e.detail}; give --data-root DIR (or set $PRUNEKD_DATA) pointing at the folder that holds the {e.dataset} files"
         msg = ' '.join(str(e).split()) or type(e).__name__
         print(f"{where}: error: {msg}", file=sys.stderr)
         return 2

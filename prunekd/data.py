@@ -18,10 +18,10 @@ from .core import check_choice, check_fraction, get_device, atomic_save, safe_lo
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_FILES', 'FASHION_MNIST_CLASSES', 'DEBIAN_FASHION_MNIST', 'DATASET_STATS', 'DATASETS', 'ImageData',
-           'read_idx', 'find_fashion_mnist', 'read_cifar', 'read_tiny_imagenet', 'read_image_folder', 'load_dataset',
-           'write_fake_cifar', 'write_fake_tiny_imagenet', 'train_val_split', 'sample_per_class', 'sample_random',
-           'random_crop', 'random_flip', 'color_jitter', 'InMemoryLoader', 'tensor_loader', 'folder_loader',
-           'get_loaders']
+           'read_idx', 'find_fashion_mnist', 'read_cifar', 'read_tiny_imagenet', 'read_image_folder',
+           'DatasetNotFoundError', 'load_dataset', 'write_fake_cifar', 'write_fake_tiny_imagenet', 'train_val_split',
+           'sample_per_class', 'sample_random', 'random_crop', 'random_flip', 'color_jitter', 'InMemoryLoader',
+           'tensor_loader', 'folder_loader', 'get_loaders']
 
 # %% ../nbs/01_data.ipynb #6662e4af
 @dataclass
@@ -189,22 +189,35 @@ DATASET_STATS = {  # per-channel mean and std in [0, 1] units
 }
 DATASETS = tuple(DATASET_STATS)
 
+class DatasetNotFoundError(FileNotFoundError):
+    """A dataset's files are not where they were looked for. `dataset`: its name; `root`: the folder given (None: the
+    default places); `detail`: what was missing, in neutral words (a command line adds its own option names)."""
+    def __init__(self, dataset:str, root, detail:str):
+        self.dataset, self.root, self.detail = dataset, root, detail
+        super().__init__(f"{detail} (pass root=DIR or set $PRUNEKD_DATA to the folder holding the official files)")
+
 def load_dataset(name:str,            # one of `DATASETS`
                  split:str='train',   # 'train' or 'test' (`imagefolder`: any sub-folder name)
                  root=None,           # data folder; `None` searches the default places (Fashion-MNIST) or `$PRUNEKD_DATA`
                  download:bool=False, # let torchvision download when the files are missing (needs network)
                  image_size=None,     # `imagefolder` only: resize to this (int or (H, W))
                 ) -> ImageData:
-    "Load one split of a dataset by name as an in-memory `ImageData`. Unknown names raise `ValueError` listing the valid ones."
+    """Load one split of a dataset by name as an in-memory `ImageData`. Unknown names raise `ValueError` listing the valid
+    ones; missing files raise `DatasetNotFoundError` (a `FileNotFoundError`) naming what is missing and where."""
     check_choice('dataset', name, DATASETS)
     if name != 'imagefolder': check_choice('split', split, ('train', 'test'))
+    try: return _load_dataset(name, split, root, download, image_size)
+    except DatasetNotFoundError: raise
+    except FileNotFoundError as e: raise DatasetNotFoundError(name, root, str(e)) from None
+
+def _load_dataset(name, split, root, download, image_size):
     mean, std = DATASET_STATS[name]
     if name == 'fashion_mnist':
         files = find_fashion_mnist(root, download=download)[split]
         x, y, classes = read_idx(files[0]).unsqueeze(1), read_idx(files[1]).long(), FASHION_MNIST_CLASSES
     else:
         root = root if root is not None else os.environ.get('PRUNEKD_DATA')
-        if root is None: raise FileNotFoundError(f"{name}: pass root= (or set $PRUNEKD_DATA) to the folder holding the official files")
+        if root is None: raise DatasetNotFoundError(name, None, f"{name}: no data folder given, and $PRUNEKD_DATA is not set")
         if name in _CIFAR: x, y, classes = read_cifar(root, name, split, download)
         elif name == 'tiny_imagenet': x, y, classes = read_tiny_imagenet(root, split)
         else: x, y, classes = read_image_folder(root, split, image_size)
