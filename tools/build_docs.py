@@ -67,7 +67,7 @@ def main():
     site = dict(site_name='prunekd', site_description=cfg.description, docs_dir=str(SRC), site_dir=str(SITE),
                 use_directory_urls=False, nav=nav,
                 theme=dict(name='material', features=['navigation.footer', 'navigation.top', 'search.highlight', 'toc.follow'],
-                           palette={'primary': 'indigo'}),
+                           palette={'primary': 'indigo'}, font=False),   # system fonts: no request leaves the site
                 plugins=['search', {'mkdocs-jupyter': dict(include_source=False, execute=False, ignore_h1_titles=False,
                                                            remove_tag_config={'remove_input_tags': ['remove_input']})}],
                 markdown_extensions=['admonition', 'tables', {'toc': {'permalink': True}}], extra_css=['extra.css'])

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up prunekd from a fresh clone: a virtual environment in .venv with `pip install -e ".[dev]" -c constraints.txt`,
-# and, where apt is usable, Debian's dataset-fashion-mnist (the real Fashion-MNIST, no download at run time).
+# and, where apt is usable, Debian's dataset-fashion-mnist (the real Fashion-MNIST, no download at run time) and
+# chromium (for the docs' browser tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -17,6 +18,11 @@ fi
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && command -v apt-get >/dev/null; then
   if ! { as_root apt-get update -qq && as_root apt-get install -y -qq dataset-fashion-mnist; }; then
     echo "note: could not install Debian's dataset-fashion-mnist; prunekd will look in \$PRUNEKD_DATA or download it" >&2
+  fi
+fi
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then    # the docs' browser tests (Playwright drives it)
+  if ! { as_root apt-get update -qq && as_root apt-get install -y -qq chromium >/dev/null; }; then
+    echo "note: could not install Debian's chromium; the browser tests will be skipped" >&2
   fi
 fi
 echo "prunekd set up in .venv"
