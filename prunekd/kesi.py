@@ -23,8 +23,8 @@ from .runs import (StageContext, get_preset, check_seeds, mean_std, paired_compa
 # %% auto #0
 __all__ = ['ARMS', 'MOMENTUM_MODES', 'ONECYCLE', 'SMALL_LR', 'PFEC_PLANS', 'MWP_TARGETS', 'OBJECTIVES', 'PRESETS', 'METHODS',
            'cycle_fit_kwargs', 'pfec_plan', 'pfec_ratios', 'mwp_targets', 'pfec_cycle', 'replay_plans',
-           'ensemble_summary', 'kesi_distill_kwargs', 'kesi_loss', 'kesi', 'summarize', 'kesi_claims', 'format_claims',
-           'format_summary']
+           'ensemble_summary', 'kesi_distill_kwargs', 'kesi_loss', 'load_snapshot', 'kesi', 'summarize', 'kesi_claims',
+           'format_claims', 'format_summary']
 
 # %% ../nbs/19_kesi.ipynb #01798975
 ARMS = ('onecycle', 'small_lr')            # retraining after each pruning step: KESI's restarts, or the small-lr baseline
@@ -189,7 +189,8 @@ def _cycle_stage(ctx, method, model, model_kwargs, parent, cycle, arm, p, target
 def _test_acc(ctx, net):
     lg, y = predict(net, ctx.eval_loader('test')); return accuracy(lg, y)[0]
 
-def _load(ctx, model, model_kwargs, plans, folder):
+def load_snapshot(ctx, model, model_kwargs, plans, folder):
+    "The network of a finished KESI stage in eval mode: the architecture after the PFEC `plans` (none for MWP), weights and masks from `folder/model.pt`."
     net = _arch(ctx, model, model_kwargs, plans); load_masked(net, Path(folder)/'model.pt'); return net.eval()
 
 # %% ../nbs/19_kesi.ipynb #071bab6e
@@ -236,7 +237,7 @@ def kesi(method:str='pfec',                 # 'pfec' (L1 filters) or 'mwp' (weig
             if method == 'pfec': pfec_ratios(ctx.build(model, model_kwargs), model)     # the plan fits the model, before any training
             log(f"[seed {seed}] original network {model} {model_kwargs} (teacher zoo)")
             t_cfg, t_rec, t_dir = teacher_stage(ctx, model, model_kwargs, p['teacher'], zoo)
-            teacher = _load(ctx, model, model_kwargs, [], t_dir)
+            teacher = load_snapshot(ctx, model, model_kwargs, [], t_dir)
             y = predict(teacher, ctx.eval_loader('test'))[1]
             row = dict(seed=seed, method=method, model=model, plan_source=plan_src, targets=targets if method == 'mwp' else None,
                        teacher_acc=_test_acc(ctx, teacher), teacher_params=param_counts(teacher)['dense'],
@@ -253,7 +254,7 @@ def kesi(method:str='pfec',                 # 'pfec' (L1 filters) or 'mwp' (weig
                     row[f'{k}_{arm}'] = [r[k] for r in recs]
                 members = {'original': teacher}
                 for c, d in enumerate(dirs, 1):
-                    members[f'cycle{c}'] = _load(ctx, model, model_kwargs, [r['plan'] for r in recs[:c] if r['plan']], d)
+                    members[f'cycle{c}'] = load_snapshot(ctx, model, model_kwargs, [r['plan'] for r in recs[:c] if r['plan']], d)
                 logits = {n: predict(m, ctx.eval_loader('test'))[0] for n, m in members.items()}
                 ens = ensemble_summary(logits, y)
                 row.update({f'ensemble_acc_{arm}': ens['ensemble_acc'], f'best_member_acc_{arm}': ens['best_member_acc'],
@@ -266,7 +267,7 @@ def kesi(method:str='pfec',                 # 'pfec' (L1 filters) or 'mwp' (weig
             d_spec = p['distill']
             s_cfg = dict(stage='kesi_student', teachers=[config_hash(t_cfg)] + [Path(d).name for d in dirs], spec=d_spec, seed=seed, method=method)
             def student_job(run):
-                net = _load(ctx, model, model_kwargs, plans, dirs[-1]).train()
+                net = load_snapshot(ctx, model, model_kwargs, plans, dirs[-1]).train()
                 fit(net, *ctx.loaders(d_spec['batch_size']), **kesi_distill_kwargs(d_spec), select=None, run=run, seed=seed,
                     loss_fn=kesi_loss(ensemble, d_spec['temperature'], d_spec['objective']), progress=progress,
                     callbacks=[MaskCallback()] if method == 'mwp' else [])
