@@ -155,13 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = rsub.add_parser('mir', help="Wang et al.'s MiR: few-sample recovery of a pruned network by mimicking the teacher's features, with BP, KD, FSKD and CD",
                         description="MiR's few-sample table (appendix Table 12): take the teacher from the zoo, prune it with --plan "
-                                    "(res50: Cross Distillation's Res-50%% of the inner channels), and recover it with each of --methods from "
+                                    "(res50: Cross Distillation's Res-50% of the inner channels; unstructured: 90% of every conv but the first), and recover it with each of --methods from "
                                     "--trials K-shot sets for each K of --samples; print the table (mean ± std over trials) and the claims "
                                     "and write report.md. Every (method, K, trial) is a run record: rerunning reuses finished ones.",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     m.add_argument('--model', default=None, choices=sorted(MODELS), metavar='MODEL',
                    help="a CIFAR ResNet (default: the preset's; 'quick': resnet20, 'standard'/'paper': resnet56 with option-A slicing shortcuts)")
-    m.add_argument('--plan', default=None, choices=list(mr.PLANS), help="pruning plan (default: the preset's, res50)")
+    m.add_argument('--plan', default=None, choices=[*mr.PLANS, 'unstructured'],
+                   help="pruning plan (default: the preset's, res50); 'unstructured': the appendix's Table 11 protocol (90 %% of every conv but the first, progressively)")
     m.add_argument('--samples', type=_positive_int, nargs='+', default=None, metavar='K', help="samples per class (default: the preset's; 'standard': 1 2 3 5 10 50)")
     m.add_argument('--trials', type=_positive_int, default=None, help="few-sample sets per K (default: the preset's; 'standard': 3)")
     m.add_argument('--methods', nargs='+', default=None, choices=list(mr.METHODS), metavar='METHOD',
