@@ -44,6 +44,13 @@ class ImageData:
     num_classes = property(lambda self: len(self.classes))
     in_chans = property(lambda self: self.images.shape[1])
     image_size = property(lambda self: tuple(self.images.shape[2:]))
+    def normalize(self, x:torch.Tensor) -> torch.Tensor:
+        "Float images `[B, C, H, W]` in [0, 1] minus this split's `mean`, divided by its `std` (on `x`'s device)."
+        return (x - torch.tensor(self.mean, device=x.device).view(1, -1, 1, 1)) / torch.tensor(self.std, device=x.device).view(1, -1, 1, 1)
+    def normalized(self, idx=None, device=None) -> torch.Tensor:
+        "The images at `idx` (default: all) as one normalised float batch `[N, C, H, W]` on `device` (default: the CPU), no augmentation."
+        x = self.images if idx is None else self.images[torch.as_tensor(idx, dtype=torch.long)]
+        return self.normalize(x.to(device).float().div_(255))
     def subset(self, idx) -> 'ImageData':
         "A new `ImageData` with the samples at `idx` (a tensor or list of indices)."
         idx = torch.as_tensor(idx, dtype=torch.long)

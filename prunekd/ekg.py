@@ -19,7 +19,7 @@ from .data import ImageData, random_crop, random_flip, color_jitter
 from .models import CifarResNet
 from .metrics import eval_mode, evaluate, param_counts, macs
 from .train import precision
-from .runs import StageContext, get_preset, check_seeds, RECIPES, teacher_stage, register_report
+from .runs import StageContext, get_preset, check_seeds, RECIPES, recipe_data, teacher_stage, register_report
 
 # %% auto #0
 __all__ = ['GUIDANCE', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'Gate', 'EKGGates', 'batch_stats', 'ekg_objective',
@@ -355,7 +355,6 @@ def ekg_finetune(student:nn.Module,          # the sliced sub-network (trained i
     opt = torch.optim.SGD(student.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=weight_decay)
     steps = math.ceil(len(train) / batch_size)
     sched = torch.optim.lr_scheduler.MultiStepLR(opt, sorted({int(round(f * epochs * steps)) for f in milestones}), gamma)
-    mean = torch.tensor(train.mean, device=dev).view(1, -1, 1, 1); std = torch.tensor(train.std, device=dev).view(1, -1, 1, 1)
     g = torch.Generator().manual_seed(seed)
     nv = views if bank is not None else 1
     history = []
@@ -369,7 +368,7 @@ def ekg_finetune(student:nn.Module,          # the sliced sub-network (trained i
             with torch.autocast(dev.type, torch.bfloat16, enabled=prec['amp']):
                 for v in range(nv):
                     xv = random_crop(random_flip(color_jitter(x0, jitter, g) if jitter else x0, g), 4, g)
-                    outs.append(student((xv - mean) / std))
+                    outs.append(student(train.normalize(xv)))
             loss, sel = ekg_finetune_loss(outs, y, None if bank is None else bank[idx].to(dev), tau, select)
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
             tot += loss.item(); nsel += float(sel.float().sum()) if len(sel) else 0.
@@ -392,21 +391,16 @@ _EKG_TEACHER = dict(epochs=200, lr=0.1, batch_size=128, schedule='multistep', mi
 _SEARCH = dict(first=256, last=32, pre_lr=1e-3, pre_batch_size=256, prefilter=True, guidance='ensemble')
 _FT = dict(epochs=100, batch_size=128, lr=0.01, weight_decay=5e-4, milestones=[0.3, 0.6, 0.8], gamma=0.2, tau=4., views=2, jitter=0.2, bank=5,
            mode='ensemble')
-def _data(recipe): return {k: RECIPES[recipe][k] for k in ('train_subset', 'val_subset', 'val_fraction')}
 PRESETS = {
-    'quick': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B'}, **_data('quick'), teacher=RECIPES['quick']['spec'],
+    'quick': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B'}, **recipe_data('quick'), teacher=RECIPES['quick']['spec'],
                   flops_target=0.45, search={**_SEARCH, 'first': 64, 'last': 16}, finetune={**_FT, 'epochs': 2}, seeds=[0]),
-    'standard': dict(dataset='fashion_mnist', model='resnet56', model_kwargs={'shortcut': 'B'}, **_data('standard'), teacher=RECIPES['standard']['spec'],
+    'standard': dict(dataset='fashion_mnist', model='resnet56', model_kwargs={'shortcut': 'B'}, **recipe_data('standard'), teacher=RECIPES['standard']['spec'],
                      flops_target=0.45, search=dict(_SEARCH), finetune={**_FT, 'epochs': 15}, seeds=[0, 1, 2]),
     'paper': dict(dataset='cifar10', model='resnet56', model_kwargs={'shortcut': 'B', 'zero_init_residual': True}, train_subset=None,
                   val_subset=None, val_fraction=0., teacher=_EKG_TEACHER, flops_target=0.45, search=dict(_SEARCH), finetune=dict(_FT), seeds=[0]),
 }
 FT_MODES = ('none', 'single', 'ensemble')
 CIFAR_RESNETS = tuple(f'resnet{d}' for d in (20, 32, 44, 56, 110))
-
-def _normalised(data, idx, device):
-    x = data.images[torch.as_tensor(idx)].to(device).float().div_(255)
-    return (x - torch.tensor(data.mean, device=device).view(1, -1, 1, 1)) / torch.tensor(data.std, device=device).view(1, -1, 1, 1)
 
 def ekg(model:str|None=None, model_kwargs:dict|None=None,
         flops_target:float|None=None,       # MACs of the sub-network / original (default: the preset's, 0.45)
@@ -444,14 +438,14 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
             def search_job(run):
                 seed_everything(seed)
                 net = ctx.build(model, model_kwargs); load_state(net, t_dir/'model.pt')
-                xs, ys = _normalised(ctx.train, sub, ctx.device), ctx.train.labels[sub].to(ctx.device)
+                xs, ys = ctx.train.normalized(sub, ctx.device), ctx.train.labels[sub].to(ctx.device)
                 opt = torch.optim.SGD(net.parameters(), lr=p['search']['pre_lr'], momentum=0.9, nesterov=True, weight_decay=5e-4)
                 net.train(); g = torch.Generator().manual_seed(seed); perm = torch.randperm(len(sub), generator=g)
                 for i in range(0, len(sub), p['search']['pre_batch_size']):        # one pass over D_subset, cross-entropy
                     b = perm[i:i + p['search']['pre_batch_size']].to(ctx.device)
                     loss = F.cross_entropy(net(xs[b]), ys[b]); opt.zero_grad(); loss.backward(); opt.step()
                 net.eval(); run.save_model(net)
-                xv, yv = _normalised(ctx.train, val, ctx.device), ctx.train.labels[val].to(ctx.device)
+                xv, yv = ctx.train.normalized(val, ctx.device), ctx.train.labels[val].to(ctx.device)
                 res = ekg_search(net, xv, yv, target, p['search']['guidance'], p['search']['prefilter'], log=log if progress else None)
                 return dict(history=res['history'], states=res['states'], ce=res['ce'], macs0=res['macs0'], seconds=res['seconds'])
             log(f"[seed {seed}] search to {target:.0%} of the MACs ({p['search']['guidance']} guidance)")
@@ -461,7 +455,7 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
             members = select_memory_bank(s_rec['ce'], k) if p['finetune']['mode'] != 'none' else []
             b_cfg = dict(stage='ekg_bank', search=Path(s_dir).name, members=members, seed=seed)
             def bank_job(run):
-                x = _normalised(ctx.train, list(range(len(ctx.train))), ctx.device)
+                x = ctx.train.normalized(device=ctx.device)
                 atomic_save(memory_bank_logits(base, [s_rec['states'][i] for i in members], x), run.path/'bank.pt')
                 return dict(members=members, ce=[s_rec['ce'][i] for i in members])
             if members:

@@ -21,7 +21,7 @@ from .train import precision
 from .prune import magnitude_prune, apply_masks, sparsity_of
 from .structured import prunable_units, plan_by_counts, li_plan, prune_channels, l1_filter_norm
 from .distill import kd_loss
-from .runs import (StageContext, get_preset, mean_std, paired_comparison, format_comparison, register_report, RECIPES,
+from .runs import (StageContext, get_preset, mean_std, paired_comparison, format_comparison, register_report, RECIPES, recipe_data,
                           teacher_stage)
 
 # %% auto #0
@@ -64,8 +64,6 @@ class FewShotBatches:
         if iters < 1 or batch_size < 1: raise ValueError(f"iters and batch_size must be >= 1, got {iters} and {batch_size}")
         self.data, self.iters, self.bs, self.flip, self.seed = data, iters, min(batch_size, len(data)), flip, seed
         self.device = get_device(device)
-        self.mean = torch.tensor(data.mean, device=self.device).view(1, -1, 1, 1)
-        self.std = torch.tensor(data.std, device=self.device).view(1, -1, 1, 1)
     def __len__(self): return self.iters
     def __iter__(self):
         g, n = torch.Generator().manual_seed(self.seed), len(self.data)
@@ -76,7 +74,7 @@ class FewShotBatches:
             idx = order[pos:pos + self.bs].to(self.device); pos += self.bs
             x = x_all[idx].float().div_(255)
             if self.flip: x = random_flip(x, g)
-            yield (x - self.mean) / self.std, y_all[idx]
+            yield self.data.normalize(x), y_all[idx]
 
 # %% ../nbs/23_mir.ipynb #0346c8cc
 def cd_skip_blocks(depth:int) -> tuple[int, ...]:
@@ -229,8 +227,7 @@ def few_shot_kd(student:nn.Module, teacher:nn.Module, batches:Iterable, temperat
 # %% ../nbs/23_mir.ipynb #82eeaa82
 def few_shot_inputs(data:ImageData, device=None) -> torch.Tensor:
     "The whole few-sample set as one normalised float batch `[N, C, H, W]` on `device`, no augmentation (FSKD's and CD's input)."
-    x = data.images.to(get_device(device)).float().div_(255)
-    return (x - torch.tensor(data.mean, device=x.device).view(1, -1, 1, 1)) / torch.tensor(data.std, device=x.device).view(1, -1, 1, 1)
+    return data.normalized(device=get_device(device))
 
 @torch.no_grad()
 def _tap(model, name, x, what='output'):
@@ -368,12 +365,11 @@ _PAPER_TEACHER = dict(epochs=300, lr=0.1, batch_size=128, schedule='multistep', 
 _UNSTRUCTURED = dict(sparsity=0.9, step=0.2, step_iters=400, final_iters=4000)   # the appendix's Table 11 protocol
 _FEW = dict(iters=2000, batch_size=64, mir_lr=0.02, bp_lr=1e-3, momentum=0.9, weight_decay=1e-4, milestones=[0.4, 0.8],
             temperature=2., alpha=0.7, cd_mu=0.9, cd_iters=3000, cd_lr=1e-3, cd_batch_size=64)
-def _data(recipe): return {k: RECIPES[recipe][k] for k in ('train_subset', 'val_subset', 'val_fraction')}   # the zoo teacher's data
 PRESETS = {
-    'quick': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B'}, **_data('quick'), teacher=RECIPES['quick']['spec'],
+    'quick': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B'}, **recipe_data('quick'), teacher=RECIPES['quick']['spec'],
                   plan='res50', samples=[1, 10], trials=2, methods=list(METHODS), test_subset=2000,
                   few={**_FEW, 'iters': 200, 'cd_iters': 100}, unstructured={**_UNSTRUCTURED, 'step_iters': 40, 'final_iters': 200}),
-    'standard': dict(dataset='fashion_mnist', model='resnet56', model_kwargs={'shortcut': 'A_slice'}, **_data('standard'),
+    'standard': dict(dataset='fashion_mnist', model='resnet56', model_kwargs={'shortcut': 'A_slice'}, **recipe_data('standard'),
                      teacher=RECIPES['standard']['spec'], plan='res50', samples=[1, 2, 3, 5, 10, 50], trials=3, methods=list(METHODS),
                      test_subset=None, few=dict(_FEW), unstructured=dict(_UNSTRUCTURED)),
     'paper': dict(dataset='cifar10', model='resnet56', model_kwargs={'shortcut': 'A_slice'}, train_subset=None, val_subset=None, val_fraction=0., teacher=_PAPER_TEACHER,

@@ -20,7 +20,7 @@ from .train import fit, precision
 # %% auto #0
 __all__ = ['REPORTS', 'RECIPES', 'merge_overrides', 'get_preset', 'check_seeds', 'replicates', 'StageContext', 'mean_std',
            'paired_comparison', 'format_comparison', 'find_records', 'register_report', 'write_report', 'broken_links',
-           'spec_fit_kwargs', 'default_zoo', 'teacher_stage', 'pretrained', 'zoo_list', 'format_zoo']
+           'recipe_data', 'spec_fit_kwargs', 'default_zoo', 'teacher_stage', 'pretrained', 'zoo_list', 'format_zoo']
 
 # %% ../nbs/10_runs.ipynb #343efffb
 def merge_overrides(base:dict,                 # a preset (nested dicts of settings)
@@ -245,6 +245,12 @@ RECIPES = {
     'standard': dict(train_subset=None, val_subset=None, val_fraction=0.1, split_seed=0,
                      spec=dict(epochs=15, lr=0.1, batch_size=128, schedule='onecycle', milestones=[], gamma=0.1, weight_decay=5e-4, nesterov=False)),
 }
+
+def recipe_data(name:str) -> dict:
+    """The data settings (`train_subset`, `val_subset`, `val_fraction`) of the `RECIPES` entry `name`: what a pipeline's
+    preset copies so that its teacher stage asks the zoo for the same teacher. `ValueError` for an unknown name."""
+    check_choice('recipe', name, list(RECIPES))
+    return {k: RECIPES[name][k] for k in ('train_subset', 'val_subset', 'val_fraction')}
 
 def spec_fit_kwargs(spec:dict, lr:float|None=None) -> dict:
     """`fit` keyword arguments of a training spec (see above); `lr` overrides the spec's. `ValueError` names a missing key."""
