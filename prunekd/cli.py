@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, sys
 from pathlib import Path
 from .core import check_fraction, CorruptFileError, UnsafeFileError, CheckpointMismatchError
-from .data import DATASETS, DatasetNotFoundError
+from .data import DATASETS, DatasetNotFoundError, load_dataset
 from .models import MODELS
 from .train import SCHEDULES, train_classifier, format_record
 from .pkd import prune_then_distill, format_summary, format_claims, paper_claims, PRESETS
@@ -18,7 +18,7 @@ from . import mir as mr
 from .runs import write_report, zoo_list, format_zoo, default_zoo
 
 # %% auto #0
-__all__ = ['build_parser', 'main']
+__all__ = ['DOWNLOADABLE', 'build_parser', 'main']
 
 # %% ../nbs/30_cli.ipynb #b16c09d2
 class _Parser(argparse.ArgumentParser):
@@ -55,10 +55,14 @@ def _fraction(s):
     try: return check_fraction('value', float(s))
     except ValueError as e: raise argparse.ArgumentTypeError(str(e).replace('value ', '')) from None
 
+DOWNLOADABLE = ('fashion_mnist', 'cifar10', 'cifar100')   # torchvision can fetch these; Tiny-ImageNet and image folders it cannot
+_DOWNLOAD_HELP = f"if the dataset's files are missing, let torchvision download them into --data-root first (needs network; {', '.join(DOWNLOADABLE)})"
+
 def _add_run_options(parser, out:str):
     "Options shared by every `prunekd run` method: output folder, data folder, device, progress bars."
     parser.add_argument('--out', default=out, help='folder of run records and the report')
     parser.add_argument('--data-root', default=None, help='dataset folder (default: $PRUNEKD_DATA, then standard places)')
+    parser.add_argument('--download', action='store_true', help=_DOWNLOAD_HELP)
     parser.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bars')
     parser.add_argument('--zoo', default=None, help='teacher zoo folder (default: $PRUNEKD_ZOO, else ~/.cache/prunekd/zoo)')
@@ -91,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--seed', type=int, default=0, help='seed of split, data order, augmentation and initialisation')
     t.add_argument('--out', default='runs', help='folder of run records')
     t.add_argument('--data-root', default=None, help='dataset folder (default: $PRUNEKD_DATA, then standard places)')
+    t.add_argument('--download', action='store_true', help=_DOWNLOAD_HELP)
     t.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: CUDA if available)")
     t.add_argument('--no-progress', action='store_true', help='hide the progress bar')
     t.add_argument('--recompute-corrupt', action='store_true', help='train again if the finished run is damaged instead of stopping')
@@ -260,11 +265,19 @@ def main(argv=None) -> int:
     line on stderr naming the problem (no traceback; `--debug` shows it); Ctrl-C with exit code 130 (finished stages are kept)."""
     args = build_parser().parse_args(argv)
     where = ' '.join(x for x in ('prunekd', args.command, getattr(args, 'method', None)) if x)
-    try: return _command(args)
+    try:
+        try: return _command(args)
+        except DatasetNotFoundError as e:            # --download: fetch the missing dataset once, then run the command again
+            if not getattr(args, 'download', False) or e.dataset not in DOWNLOADABLE: raise
+            print(f"{e.dataset} is missing ({e.detail}): downloading it")
+            for split in ('train', 'test'): load_dataset(e.dataset, split, args.data_root, download=True)
+            return _command(args)
     except _USER_ERRORS as e:
         if args.debug: raise
         if isinstance(e, DatasetNotFoundError):      # the fix in this command's own terms
-            e = f"{e.detail}; give --data-root DIR (or set $PRUNEKD_DATA) pointing at the folder that holds the {e.dataset} files"
+            fetch = (', or add --download to fetch them there (needs network)' if e.dataset in DOWNLOADABLE and not getattr(args, 'download', False)
+                     else '')
+            e = f"{e.detail}; give --data-root DIR (or set $PRUNEKD_DATA) pointing at the folder that holds the {e.dataset} files{fetch}"
         msg = ' '.join(str(e).split()) or type(e).__name__
         print(f"{where}: error: {msg}", file=sys.stderr)
         return 2

@@ -13,9 +13,10 @@ from filelock import FileLock, Timeout
 
 # %% auto #0
 __all__ = ['RECOMPUTE_HINT', 'NonFiniteLossError', 'CheckpointMismatchError', 'CorruptFileError', 'CorruptRunError',
-           'UnsafeFileError', 'check_choice', 'check_fraction', 'seed_everything', 'get_device', 'config_hash',
-           'atomic_write', 'atomic_save', 'atomic_write_json', 'atomic_write_text', 'read_json', 'safe_load',
-           'load_state', 'file_digest', 'read_record', 'Run', 'run_once']
+           'UnsafeFileError', 'check_choice', 'check_fraction', 'seed_everything', 'get_device', 'dist_info',
+           'is_main_process', 'barrier', 'broadcast_object', 'init_distributed', 'config_hash', 'atomic_write',
+           'atomic_save', 'atomic_write_json', 'atomic_write_text', 'read_json', 'safe_load', 'load_state',
+           'file_digest', 'read_record', 'Run', 'run_once']
 
 # %% ../nbs/00_core.ipynb #dac7c4b2
 class NonFiniteLossError(FloatingPointError):
@@ -77,6 +78,44 @@ def get_device(device:str|torch.device|None=None # `None` picks CUDA when availa
         raise ValueError(f"device {device!r} requested but CUDA is not available on this machine")
     return d
 
+# %% ../nbs/00_core.ipynb #ddp0cd01
+def dist_info() -> tuple[int, int]:
+    "`(rank, world_size)` of this process in an initialised `torch.distributed` process group; `(0, 1)` otherwise."
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+def is_main_process() -> bool:
+    "True on rank 0 (and in a plain single process): the one process that writes files."
+    return dist_info()[0] == 0
+
+def barrier():
+    "Wait until every process of the group gets here (nothing to wait for in a single process)."
+    if dist_info()[1] > 1:
+        import torch.distributed as dist
+        dist.barrier()
+
+def broadcast_object(obj, src:int=0):
+    "Rank `src`'s `obj` (picklable) on every rank; `obj` itself in a single process."
+    if dist_info()[1] == 1: return obj
+    import torch.distributed as dist
+    box = [obj]; dist.broadcast_object_list(box, src=src); return box[0]
+
+def init_distributed(backend:str|None=None # 'gloo', 'nccl' or None: nccl when CUDA is available, else gloo
+                    ) -> tuple[int, int]:
+    """Join the process group described by `torchrun`'s environment (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`,
+    `MASTER_ADDR`, `MASTER_PORT`) and return `(rank, world_size)`. Without `WORLD_SIZE` > 1 (a plain `python` run),
+    or when already joined, it only returns `dist_info()`. On CUDA it selects GPU `LOCAL_RANK`. Raises `ValueError`
+    for an unknown backend, `RuntimeError` when torch was built without `torch.distributed`."""
+    import torch.distributed as dist
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1 or (dist.is_available() and dist.is_initialized()): return dist_info()
+    if not dist.is_available(): raise RuntimeError("this torch build has no torch.distributed: train in one process")
+    backend = backend or ('nccl' if torch.cuda.is_available() else 'gloo')
+    check_choice('backend', backend, ('gloo', 'nccl'))
+    if backend == 'nccl': torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))
+    dist.init_process_group(backend)
+    return dist_info()
+
 # %% ../nbs/00_core.ipynb #34235622
 def _jsonable(obj, path='config'):
     "Check that `obj` is plain JSON data, naming the first offending key."
@@ -107,6 +146,7 @@ def atomic_write(path:str|Path,       # the file to (re)place
     An `OSError` (a full disk, a read-only folder) is raised again as an `OSError` of the same errno whose message
     names `path`."""
     path = Path(path)
+    if not is_main_process(): return path          # under torchrun only rank 0 writes (see "Several processes")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
@@ -306,24 +346,37 @@ def run_once(root,                          # parent folder of the runs
     """Return the record of the run named by `config`; call `fn(run)` only if it has not finished (or is damaged and
     `recompute`). Holds the run's lock throughout, so concurrent processes compute each run once. A finished run is
     verified (`Run.problem`); damage raises `CorruptRunError` unless `recompute`. If `fn` fails before writing any
-    file, the run's folder is removed."""
+    file, the run's folder is removed. Under `torchrun` rank 0 holds the lock and decides for every rank; all ranks
+    call `fn` (they train one DDP model), only rank 0 writes, and every rank returns the record rank 0 wrote."""
     inputs = [Path(d) for d in inputs]
+    rank, world = dist_info()
     run = Run(root, config, name)
     run.lock_path.parent.mkdir(exist_ok=True)
     lock = FileLock(run.lock_path)
-    try: lock.acquire(timeout=0)
-    except Timeout:
-        if log: log(f"waiting for another process to finish {run.path}")
-        lock.acquire()
+    if rank == 0:
+        try: lock.acquire(timeout=0)
+        except Timeout:
+            if log: log(f"waiting for another process to finish {run.path}")
+            lock.acquire()
     try:
-        if run.done and not refresh:
+        todo = 'compute'
+        if rank == 0 and run.done and not refresh:
             problem = run.problem(inputs)
-            if problem is None: return run.record
-            if not recompute: raise CorruptRunError(problem)
-            if log: log(f"recomputing {problem.split(';')[0]}")
-            run.clear()
-        try: return run.finish(fn(run), inputs)
+            if problem is None: todo = 'done'
+            elif not recompute: todo = 'corrupt'
+            else:
+                if log: log(f"recomputing {problem.split(';')[0]}")
+                run.clear()
+        todo = broadcast_object(todo)
+        if todo == 'done': return run.record
+        if todo == 'corrupt': raise CorruptRunError(run.problem(inputs))
+        try:
+            rec = fn(run)
+            if rank == 0: rec = run.finish(rec, inputs)
+            barrier()                                   # the others read what rank 0 wrote only after it is there
+            return rec if rank == 0 else run.record
         except BaseException:
-            if not run.done and [p.name for p in run.path.iterdir()] == ['config.json']: shutil.rmtree(run.path, ignore_errors=True)
+            if rank == 0 and not run.done and [p.name for p in run.path.iterdir()] == ['config.json']: shutil.rmtree(run.path, ignore_errors=True)
             raise
-    finally: lock.release()
+    finally:
+        if rank == 0: lock.release()

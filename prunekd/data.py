@@ -340,7 +340,16 @@ class InMemoryLoader:
         self.x, self.y = data.images.to(self.device), data.labels.to(self.device)
         self.mean = torch.tensor(data.mean, device=self.device).view(1, -1, 1, 1)
         self.std = torch.tensor(data.std, device=self.device).view(1, -1, 1, 1)
-        self.epoch = 0
+        self.epoch, self.rank, self.world, self.last_batch_size = 0, 0, 1, None
+    def shard_by(self, rank:int, world:int):
+        """Yield only this process's part of every batch from now on (`fit` calls it under `torchrun`): each of the
+        `world` processes draws the same global batch (same order and augmentation, from the epoch seed) and keeps
+        its contiguous `rank`-th part, so the global batch is `batch_size` whatever `world` is. `last_batch_size` is
+        the global size of the batch last yielded (for an exact mean loss over a ragged last batch)."""
+        if not 0 <= rank < world: raise ValueError(f"rank must be in [0, {world}), got {rank}")
+        if world > self.batch_size: raise ValueError(f"cannot split batches of {self.batch_size} images over {world} processes")
+        self.rank, self.world = rank, world
+        return self
     def __len__(self):
         n = len(self.data)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
@@ -362,7 +371,13 @@ class InMemoryLoader:
         order = torch.randperm(n, generator=g).to(self.device) if self.shuffle else torch.arange(n, device=self.device)
         for b in range(len(self)):
             idx = order[b*self.batch_size:(b+1)*self.batch_size]
-            yield self.transform(self.x[idx], g), self.y[idx]
+            xb, yb = self.transform(self.x[idx], g), self.y[idx]
+            self.last_batch_size = len(idx)
+            if self.world > 1:
+                if len(idx) < self.world:
+                    raise ValueError(f"the last batch has {len(idx)} images for {self.world} processes: use drop_last=True or another batch size")
+                xb, yb = xb.tensor_split(self.world)[self.rank], yb.tensor_split(self.world)[self.rank]
+            yield xb, yb
     @property
     def num_images(self): return len(self) * self.batch_size if self.drop_last else len(self.data)
 

@@ -62,11 +62,11 @@ def pkd_checkpoints(path, seed:int=0, sparsity:float|None=None, device=None) -> 
 VIEWS = ('1-D', '2-D', '3-D')
 DIRECTION_KINDS = ('random', 'gradient', 'hessian', 'line')
 
-def _coarse_n(n:int, max_coarse:int=11) -> int|None:
-    "Points of a coarse axis nested in an `n`-point one: halve the step while the count exceeds `max_coarse`; None if none fits."
-    m = n
-    while m > max_coarse and (m - 1) % 2 == 0: m = (m - 1) // 2 + 1
-    return m if m < n and m >= 3 else None
+def _coarse_n(n:int, max_points:int=25, ndim:int=1) -> int|None:
+    """Points per axis of the largest coarse grid nested in an `n`-point axis (every k-th point, k dividing n - 1) with
+    at most `max_points` points over its `ndim` axes; None when no such grid has at least 3 points per axis."""
+    fits = [m for m in range(3, n) if (n - 1) % (m - 1) == 0 and m ** ndim <= max_points]
+    return max(fits) if fits else None
 
 class LandscapeExplorer:
     "Interactive loss-landscape explorer (ipywidgets) over named checkpoints; see the description above."
@@ -77,7 +77,7 @@ class LandscapeExplorer:
                  recal_data=None,                   # batches for bn='recalibrated' (offered only when given)
                  resolution:int=21, span:float=1.0, view:str='2-D', direction:str='random', bn:str='eval',
                  hessian_tol:float=1e-3,            # Lanczos residual tolerance relative to lambda_max
-                 coarse:int=11,                     # at most this many points per axis in the first, coarse grid
+                 coarse:int=25,                     # at most this many points in the first, coarse grid (all axes together)
                  threaded:bool=True,                # compute on a background thread (False: inside the callback)
                  memory_budget:int=2**30, figsize=(6.4, 4.8)):
         import ipywidgets as W
@@ -89,7 +89,7 @@ class LandscapeExplorer:
         self.memory_budget, self.figsize = memory_budget, figsize
         self._dirs, self._grids, self._spectra = {}, {}, {}
         self._gen, self._thread, self._threads, self._lock = 0, None, [], threading.Lock()
-        self.landscape, self.metrics, self.figure, self.error, self.log = None, {}, None, None, []
+        self.landscape, self.metrics, self.figure, self.error, self.log, self.timings = None, {}, None, None, [], []
         names = list(self.models)
         bn_opts = [b for b in BN_MODES if b != 'recalibrated' or recal_data is not None]
         st = {'description_width': '80px'}
@@ -137,13 +137,15 @@ class LandscapeExplorer:
                     log=bool(self.log_scale.value))
     def refresh(self):
         "Start computing the current setting (cancels a running one)."
+        t0 = time.perf_counter()
         with self._lock:
             self._gen += 1; gen = self._gen
+            tm = {'gen': gen}; self.timings.append(tm)
         s = self.settings()
         if self.threaded:
-            self._thread = threading.Thread(target=self._compute, args=(gen, s), daemon=True); self._thread.start()
+            self._thread = threading.Thread(target=self._compute, args=(gen, s, t0, tm), daemon=True); self._thread.start()
             self._threads = [t for t in self._threads if t.is_alive()] + [self._thread]
-        else: self._compute(gen, s)
+        else: self._compute(gen, s, t0, tm)
     def wait(self, timeout:float|None=None):
         "Block until every computation started so far has finished (for scripts and tests); `timeout` per thread."
         for t in list(self._threads): t.join(timeout)
@@ -209,32 +211,36 @@ class LandscapeExplorer:
                      ('|&lambda;<sub>min</sub>/&lambda;<sub>max</sub>|', f"{sp['ratio']:.4g}" + ('' if sp['lambda_min'] < 0 else ' (convex here)')),
                      ('HVPs', str(sp['hvps']))]
         self.stats.value = '<table>' + ''.join(f'<tr><td>{k}</td><td style="padding-left:1em"><b>{v}</b></td></tr>' for k, v in rows) + '</table>'
-    def _compute(self, gen, s):
+    def _compute(self, gen, s, t0, tm):
         try:
-            t0 = time.perf_counter()
             self.status.value = 'computing directions ...'
             dirs = self._directions(s)
             if self._cancelled(gen): return
             n, sp = s['resolution'], self._spectra.get((s['checkpoint'], s['bn']))
-            nc = _coarse_n(n, self.coarse) if (s['checkpoint'], s['direction'], s['target'], s['bn'], s['view'] == '1-D', s['span'], n) not in self._grids else None
+            nc = _coarse_n(n, self.coarse, 1 if s['view'] == '1-D' else 2) if (s['checkpoint'], s['direction'], s['target'], s['bn'], s['view'] == '1-D', s['span'], n) not in self._grids else None
             coarse = None
             if nc is not None:
                 coarse = self._grid(s, nc, dirs, gen=gen)
                 with self._lock:
                     if self._cancelled(gen) or not coarse.complete: return
                     self._render(s, coarse, 'coarse'); self._show_stats(s, coarse, sp)
-                    self.log.append((gen, 'coarse', nc))
-                self.status.value = f'coarse grid ({nc} pts/axis) in {time.perf_counter() - t0:.1f} s; Hessian at the centre ...'
-            sp = self._spectrum(s)
-            if self._cancelled(gen): return
-            self.status.value = f'refining to {n} pts/axis ...'
+                    self.log.append((gen, 'coarse', nc)); tm['coarse'] = time.perf_counter() - t0
+                self.status.value = f'coarse grid ({nc} pts/axis) in {tm["coarse"]:.1f} s; refining to {n} pts/axis ...'
             ls = self._grid(s, n, dirs, reuse=coarse, gen=gen)
             with self._lock:                         # a newer setting cannot start between this check and the log entry
                 if self._cancelled(gen) or not ls.complete: return
                 self.landscape = ls
                 self._render(s, ls, 'fine'); self._show_stats(s, ls, sp)
-                self.log.append((gen, 'fine', n))
-            self.status.value = f'{n} pts/axis, {ls.meta["evaluated"]} new points, {time.perf_counter() - t0:.1f} s'
+                self.log.append((gen, 'fine', n)); tm['fine'] = time.perf_counter() - t0
+                tm.setdefault('coarse', tm['fine'])  # no coarse grid (cached, or too few points): the first picture is the full one
+            if sp is None:                           # the picture first, then the Hessian's numbers next to it
+                self.status.value = f'{n} pts/axis in {tm["fine"]:.1f} s; Hessian at the centre ...'
+                sp = self._spectrum(s)
+                with self._lock:
+                    if self._cancelled(gen): return
+                    self._show_stats(s, ls, sp)
+            tm['spectrum'] = time.perf_counter() - t0
+            self.status.value = f'{n} pts/axis, {ls.meta["evaluated"]} new points, {tm["fine"]:.1f} s; Hessian {tm["spectrum"] - tm["fine"]:.1f} s'
             self.error = None
         except Exception as e:                      # shown in the widget; kept for code
             self.error = e

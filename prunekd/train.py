@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import (NonFiniteLossError, CheckpointMismatchError, check_choice, check_fraction, atomic_save, atomic_write_json,
-                          load_state, safe_load, get_device, Run, run_once, seed_everything)
+                          load_state, safe_load, get_device, Run, run_once, seed_everything, dist_info, barrier)
 from .data import get_loaders
 from .models import get_model
 from .metrics import evaluate, param_counts, macs
@@ -143,6 +143,12 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
     amp, cl = prec['amp'], prec['channels_last']
     if seed is not None: torch.manual_seed(seed)
     loss_fn = loss_fn or cross_entropy_loss(label_smoothing)
+    rank, world = dist_info()                   # under torchrun: one DDP model, the global batch split over the processes
+    if world > 1:
+        import torch.distributed as dist
+        from torch.nn.parallel import DistributedDataParallel
+        if hasattr(train_dl, 'shard_by'): train_dl.shard_by(rank, world)
+        sum_all = lambda *ts: [dist.all_reduce(t) for t in ts]
     steps = len(train_dl)
     opt = make_optimizer(model.parameters(), optimizer, lr, momentum, nesterov, weight_decay)
     sch = make_schedule(opt, schedule, epochs, steps, milestones, gamma, **(onecycle or {}))
@@ -157,8 +163,9 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
         _set_rng_state(ck['rng'])
         state = {k: ck[k] for k in state}
     better = (lambda a, b: a > b) if select == 'acc' else (lambda a, b: a < b)
-    bar = tqdm(total=epochs*steps, initial=state['epoch']*steps, disable=not progress, dynamic_ncols=True, leave=True)
+    bar = tqdm(total=epochs*steps, initial=state['epoch']*steps, disable=not progress or rank > 0, dynamic_ncols=True, leave=True)
     if cl: model.to(memory_format=torch.channels_last)
+    net = model if world == 1 else DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
     try:
         for epoch in range(state['epoch'], epochs):
             if hasattr(train_dl, 'set_epoch'): train_dl.set_epoch(epoch)
@@ -171,9 +178,11 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
                 x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
                 if cl and x.dim() == 4: x = x.contiguous(memory_format=torch.channels_last)
                 with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                    loss, logits = loss_fn(model, x, y)
+                    loss, logits = loss_fn(net, x, y)
                 opt.zero_grad(set_to_none=True)
-                loss.backward()
+                if world > 1:                   # DDP averages the ranks' gradients: weight each by its share of the global batch
+                    (loss * (len(y) * world / (getattr(train_dl, 'last_batch_size', None) or len(y) * world))).backward()
+                else: loss.backward()
                 for cb in callbacks: cb.before_step(model, opt)
                 opt.step(); sch.step()
                 for cb in callbacks: cb.after_step(model, opt)
@@ -182,6 +191,7 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
                 loss_sum += ld * len(y); correct += (logits.detach().argmax(1) == y).sum(); n_img += len(y)
                 bar.update(1)
                 if (step + 1) % log_every == 0 or step + 1 == steps:
+                    if world > 1: dist.all_reduce(first_bad, dist.ReduceOp.MAX)   # every rank stops at the same step
                     if first_bad.item() >= 0: break
                     dt = time.perf_counter() - t0
                     bar.set_postfix(loss=f"{loss_sum.item()/n_img:.4f}", acc=f"{correct.item()/n_img:.4f}", img_s=f"{n_img/dt:.0f}")
@@ -190,6 +200,8 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
                 kept = f"; last good checkpoint: {checkpoint} (after epoch {state['epoch']})" if checkpoint else ''
                 raise NonFiniteLossError(f"non-finite training loss at {where}{kept}")
             seconds = time.perf_counter() - t0
+            if world > 1:
+                n_all = torch.tensor(n_img, device=device); sum_all(loss_sum, correct, n_all); n_img = int(n_all.item())
             rec = {'epoch': epoch + 1, 'lr': lr0, 'train_loss': loss_sum.item()/n_img,
                    'train_acc': correct.item()/n_img, 'images_per_s': n_img/seconds, 'seconds': seconds}
             if val_dl is not None:
@@ -200,7 +212,8 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
                              best_state={k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
             if checkpoint is not None:
                 atomic_save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'schedule': sch.state_dict(),
-                             'rng': _rng_state(), **state}, checkpoint)
+                             'rng': _rng_state(), **state}, checkpoint)   # rank 0 only (see `atomic_write`)
+                barrier()
             if run is not None: run.save_metrics(state['history'])
             for cb in callbacks: cb.after_epoch(epoch + 1, rec)
     finally:
