@@ -8,12 +8,15 @@ The checkpoints are the zoo's `quick` ResNet-20 teacher (trained first if the zo
 computes directions, grids and spectrum afresh: nothing is cached for the new setting), then waits for the explorer's
 own timestamps (`LandscapeExplorer.timings`): 'coarse' = first picture on screen, 'fine' = full grid on screen,
 'spectrum' = lambda_max / lambda_min shown. Fresh explorers per view so that no grid of an earlier measurement is
-reused. Goals: first picture <= 3 s, full 1-D <= 10 s. Everything in fp32 (landscape differences are small numbers).
+reused. Goals: first picture <= 3 s, full 1-D <= 10 s. Everything in fp32 (landscape differences are small numbers). First
+it prints the seconds per landscape point with and without the loop backend's two CPU speed-ups (BN folded into the
+convolutions, 32 images per forward pass).
 """
 import argparse, copy, statistics, time
 import torch
 from prunekd.data import load_dataset, sample_random
 from prunekd.explorer import LandscapeExplorer
+from prunekd.landscape import loss_landscape, random_direction
 from prunekd.prune import magnitude_prune
 from prunekd.runs import pretrained
 
@@ -33,6 +36,11 @@ def main():
     data = (test.normalized(), test.labels)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; ResNet-20 teacher {100*rec['test_acc']:.2f} % "
           f"and a 59 % magnitude-pruned copy; {len(data[1])} test images; times in s from the dropdown change")
+    d = random_direction(teacher, 0)
+    print('seconds per landscape point (loop backend, eval BN, 21 points, main thread):')
+    for fold, eb in ((False, 256), (False, 32), (True, 32)):
+        ls = loss_landscape(teacher, data, d, (-1, 1, 21), fold_bn=fold, eval_batch=eb, progress=False)
+        print(f"  BN folded {str(fold):5}, {eb:3} images per forward: {ls.meta['seconds'] / 21:.3f}")
     print(f"{'view':>4} {'points':>7} {'direction':>9} | {'first picture':>13} {'full grid':>9} {'lambdas':>8} | goal")
     for view, n in (('1-D', 21), ('2-D', 21)):
         for kind in a.directions:

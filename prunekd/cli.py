@@ -4,9 +4,9 @@
 
 # %% ../nbs/30_cli.ipynb #d3e7509c
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, sys, io, contextlib
 from pathlib import Path
-from .core import check_fraction, CorruptFileError, UnsafeFileError, CheckpointMismatchError
+from .core import check_fraction, CorruptFileError, UnsafeFileError, CheckpointMismatchError, init_distributed, barrier
 from .data import DATASETS, DatasetNotFoundError, load_dataset
 from .models import MODELS
 from .train import SCHEDULES, train_classifier, format_record
@@ -266,12 +266,17 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     where = ' '.join(x for x in ('prunekd', args.command, getattr(args, 'method', None)) if x)
     try:
-        try: return _command(args)
+        rank, _ = init_distributed()                 # under torchrun: join the group (one DDP model; rank 0 writes and prints)
+        quiet = contextlib.redirect_stdout(io.StringIO()) if rank > 0 else contextlib.nullcontext()
+        try:
+            with quiet: return _command(args)
         except DatasetNotFoundError as e:            # --download: fetch the missing dataset once, then run the command again
             if not getattr(args, 'download', False) or e.dataset not in DOWNLOADABLE: raise
             print(f"{e.dataset} is missing ({e.detail}): downloading it")
-            for split in ('train', 'test'): load_dataset(e.dataset, split, args.data_root, download=True)
-            return _command(args)
+            if rank == 0:
+                for split in ('train', 'test'): load_dataset(e.dataset, split, args.data_root, download=True)
+            barrier()
+            with quiet: return _command(args)
     except _USER_ERRORS as e:
         if args.debug: raise
         if isinstance(e, DatasetNotFoundError):      # the fix in this command's own terms

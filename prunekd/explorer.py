@@ -68,6 +68,16 @@ def _coarse_n(n:int, max_points:int=25, ndim:int=1) -> int|None:
     fits = [m for m in range(3, n) if (n - 1) % (m - 1) == 0 and m ** ndim <= max_points]
     return max(fits) if fits else None
 
+def _coarse_levels(n:int, max_points:int=25, ndim:int=1, first_points:int=9) -> list[int]:
+    """Points per axis of the nested coarse grids drawn before the `n`-point one, coarsest first: the largest with at
+    most `max_points` points (`_coarse_n`), preceded by coarser nested ones until the first has at most `first_points`
+    points (a quick first picture)."""
+    m = _coarse_n(n, max_points, ndim)
+    levels = [m] if m is not None else []
+    while levels and levels[0] ** ndim > first_points and (c := _coarse_n(levels[0], levels[0] ** ndim - 1, ndim)) is not None:
+        levels.insert(0, c)
+    return levels
+
 class LandscapeExplorer:
     "Interactive loss-landscape explorer (ipywidgets) over named checkpoints; see the description above."
     def __init__(self, checkpoints:dict,            # {name: model}; each is deep-copied, the originals are never touched
@@ -217,15 +227,15 @@ class LandscapeExplorer:
             dirs = self._directions(s)
             if self._cancelled(gen): return
             n, sp = s['resolution'], self._spectra.get((s['checkpoint'], s['bn']))
-            nc = _coarse_n(n, self.coarse, 1 if s['view'] == '1-D' else 2) if (s['checkpoint'], s['direction'], s['target'], s['bn'], s['view'] == '1-D', s['span'], n) not in self._grids else None
+            cached = (s['checkpoint'], s['direction'], s['target'], s['bn'], s['view'] == '1-D', s['span'], n) in self._grids
             coarse = None
-            if nc is not None:
-                coarse = self._grid(s, nc, dirs, gen=gen)
+            for nc in ([] if cached else _coarse_levels(n, self.coarse, 1 if s['view'] == '1-D' else 2)):
+                coarse = self._grid(s, nc, dirs, reuse=coarse, gen=gen)
                 with self._lock:
                     if self._cancelled(gen) or not coarse.complete: return
                     self._render(s, coarse, 'coarse'); self._show_stats(s, coarse, sp)
-                    self.log.append((gen, 'coarse', nc)); tm['coarse'] = time.perf_counter() - t0
-                self.status.value = f'coarse grid ({nc} pts/axis) in {tm["coarse"]:.1f} s; refining to {n} pts/axis ...'
+                    self.log.append((gen, 'coarse', nc)); tm.setdefault('coarse', time.perf_counter() - t0)
+                self.status.value = f'coarse grid ({nc} pts/axis) in {time.perf_counter() - t0:.1f} s; refining to {n} pts/axis ...'
             ls = self._grid(s, n, dirs, reuse=coarse, gen=gen)
             with self._lock:                         # a newer setting cannot start between this check and the log entry
                 if self._cancelled(gen) or not ls.complete: return

@@ -272,6 +272,40 @@ def _activation_bytes(net, x) -> int:
         for h in hooks: h.remove()
     return total[0] + x.numel() * x.element_size()
 
+def _fold_bn(net:nn.Module):
+    """`(folded, refold)` for an eval-mode `net`: `folded` computes `net`'s function with every BatchNorm2d that is the
+    only consumer of a Conv2d's output folded into that convolution (w * g / sqrt(var + eps), (b - mean) * g /
+    sqrt(var + eps) + beta); every other module is `net`'s own. `refold()` recomputes the folded convolutions from
+    `net`'s current tensors (call it after moving them). None when torch.fx cannot trace `net` or nothing folds."""
+    import torch.fx as fx
+    try: gm = fx.symbolic_trace(net)
+    except Exception: return None
+    mods, triples = dict(net.named_modules()), []
+    for node in list(gm.graph.nodes):
+        bn = mods.get(node.target) if node.op == 'call_module' else None
+        if not isinstance(bn, nn.BatchNorm2d) or bn.running_var is None: continue
+        src = node.args[0]
+        conv = mods.get(src.target) if isinstance(src, fx.Node) and src.op == 'call_module' else None
+        if not isinstance(conv, nn.Conv2d) or len(src.users) != 1: continue
+        new = copy.deepcopy(conv); new._forward_pre_hooks.clear()
+        if new.bias is None: new.bias = nn.Parameter(torch.zeros(new.out_channels, device=conv.weight.device))
+        name = f'_folded{len(triples)}'; gm.add_submodule(name, new)
+        src.target = name                                      # the conv node now calls the folded copy ...
+        node.replace_all_uses_with(src); gm.graph.erase_node(node)   # ... and the BN node is gone
+        triples.append((conv, bn, new))
+    if not triples: return None
+    gm.recompile()
+    def refold():
+        with torch.no_grad():
+            for conv, bn, new in triples:
+                s = torch.rsqrt(bn.running_var + bn.eps)
+                if bn.weight is not None: s = s * bn.weight
+                new.weight.copy_(conv.weight * s.view(-1, 1, 1, 1))
+                b = (conv.bias if conv.bias is not None else 0) - bn.running_mean
+                new.bias.copy_(b * s + (bn.bias if bn.bias is not None else 0))
+    refold()
+    return gm.eval(), refold
+
 def loss_landscape(model:nn.Module,                  # the centre of the grid (never modified)
                    data,                             # one `(x, y)` batch or a list of batches
                    directions,                       # one direction dict or a list of 1 or 2
@@ -282,6 +316,7 @@ def loss_landscape(model:nn.Module,                  # the centre of the grid (n
                    backend:str='auto',               # 'auto', 'loop' or 'vmap'
                    memory_budget:int=2**30,          # bytes for one vmap chunk (parameters + activations)
                    eval_batch:int|None=None,         # loop backend: images per forward pass when BN uses running statistics (None: 32 on the CPU, whole batches elsewhere)
+                   fold_bn:bool=True,                # loop backend, bn='eval': fold each conv's BN into it (same values, fewer passes over the activations)
                    cache:str|Path|None=None,         # .npz file: resume from it and keep it up to date
                    reuse:Landscape|None=None,        # a coarser grid of the same inputs whose points are copied
                    progress:bool=True,               # tqdm bar over the points
@@ -354,6 +389,8 @@ def loss_landscape(model:nn.Module,                  # the centre of the grid (n
     bar = tqdm(total=len(todo), disable=not progress or not todo, leave=False, desc='landscape')
     try:
         if backend == 'loop':
+            folded = _fold_bn(net) if bn == 'eval' and fold_bn else None
+            fwd = folded[0] if folded else net
             for ij in todo:
                 if cancel is not None and cancel(): break
                 cs = [float(axes[a][ij[a]]) for a in range(len(axes))]
@@ -366,10 +403,11 @@ def loss_landscape(model:nn.Module,                  # the centre of the grid (n
                             else: t.add_(d[k], alpha=c)
                         if first: t.copy_(base[k])
                     if bn == 'recalibrated': recalibrate_bn(net, recal)
+                    if folded: folded[1]()
                     tot_l = tot_c = 0.
                     for xb, yb in batches:
                         for x, y in (zip(xb.split(split), yb.split(split)) if split else [(xb, yb)]):
-                            out = net(x); tot_l += loss_fn(out, y).item() * len(y); tot_c += (out.argmax(1) == y).sum().item()
+                            out = fwd(x); tot_l += loss_fn(out, y).item() * len(y); tot_c += (out.argmax(1) == y).sum().item()
                 loss[ij], acc[ij] = tot_l / n_total, tot_c / n_total
                 done += 1; bar.update(1)
                 if cache is not None and time.monotonic() - last_save > save_every: save(); last_save = time.monotonic()

@@ -68,3 +68,40 @@ def test_fit_under_torchrun(tmp_path):
     w3 = torch.load(resumed/'weights0.pt')
     for k in w3: assert torch.equal(w3[k], w2[0][k]), k
     assert json.loads((resumed/'record0.json').read_text())['losses'] == r2[0]['losses']
+
+
+def test_two_nodes_rendezvous(tmp_path):
+    "Two `torchrun` launchers, one process each, meeting through a c10d rendezvous on 127.0.0.1 (two 'nodes' on one machine)."
+    import socket
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    script = tmp_path/'worker.py'; script.write_text(WORKER)
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    out = tmp_path/'nodes'
+    nodes = [subprocess.Popen([sys.executable, '-m', 'torch.distributed.run', '--nnodes=2', '--nproc_per_node=1', '--rdzv-backend=c10d',
+                               f'--rdzv-endpoint=127.0.0.1:{port}', '--rdzv-id=prunekd-test', str(script), str(out), '0'],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    logs = [p.communicate(timeout=300)[0] for p in nodes]
+    assert all(p.returncode == 0 for p in nodes), logs
+    single = tmp_path/'single'; r = _launch(tmp_path, single, 1); assert r.returncode == 0, r.stderr[-3000:]
+    w1, w2 = torch.load(single/'weights0.pt'), torch.load(out/'weights0.pt')
+    for k in w1: assert torch.allclose(w1[k], w2[k], atol=1e-5, rtol=1e-4), k
+    assert json.loads((out/'record1.json').read_text())['world'] == 2
+
+
+def test_pipeline_under_torchrun(tmp_path):
+    "`prunekd run pkd` (zoo teacher, pruning rounds with rewinding, three students) as two processes on a miniature budget."
+    from prunekd.data import find_fashion_mnist, DatasetNotFoundError
+    import pytest
+    try: find_fashion_mnist(download=False)
+    except (DatasetNotFoundError, FileNotFoundError) as e: pytest.skip(f"no Fashion-MNIST here: {e}")
+    tiny = ['train_subset=600', 'val_subset=200', 'test_subset=500', 'teacher.epochs=1', 'prune.epochs=1', 'kd.epochs=1']
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', '-m', 'prunekd.cli', 'run', 'pkd',
+           '--sparsity', '0.36', '--seeds', '0', '--no-self-distill', '--out', str(tmp_path/'pkd'), '--zoo', str(tmp_path/'zoo'),
+           '--no-progress'] + [a for o in tiny for a in ('--override', o)]
+    r = subprocess.run(cmd, env={**os.environ, 'OMP_NUM_THREADS': '1'}, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.count('student, KD from pruned teacher') == 1            # one table: only rank 0 prints
+    stages = [c.parent for c in tmp_path.rglob('config.json')]                 # every stage folder: zoo teacher, rounds, students, pipeline
+    assert len(stages) >= 6 and all((d/'record.json').exists() for d in stages), sorted(d.name for d in stages)
+    assert not [p for d in stages for p in d.glob('.*.tmp')]
+    assert (tmp_path/'pkd'/'report.md').exists()
