@@ -18,14 +18,16 @@ from .core import (check_choice, check_fraction, config_hash, run_once, get_devi
 from .data import ImageData, random_crop, random_flip, color_jitter
 from .models import CifarResNet
 from .metrics import eval_mode, evaluate, param_counts, macs
-from .train import precision
+from .train import precision, fit
+from .hessian import condition_number
 from .runs import StageContext, get_preset, check_seeds, RECIPES, recipe_data, teacher_stage, register_report
 
 # %% auto #0
-__all__ = ['GUIDANCE', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'Gate', 'EKGGates', 'batch_stats', 'ekg_objective',
-           'batch_stat_logits', 'evaluate_objective', 'score_gates', 'gated_macs', 'slice_network', 'trimmed_otsu',
-           'candidate_step', 'ekg_search', 'select_memory_bank', 'memory_bank_logits', 'ekg_kld', 'ekg_finetune_loss',
-           'ekg_finetune', 'per_class_split', 'ekg', 'format_rows']
+__all__ = ['GUIDANCE', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_PRESETS', 'Gate', 'EKGGates', 'batch_stats',
+           'ekg_objective', 'batch_stat_logits', 'evaluate_objective', 'score_gates', 'gated_macs', 'slice_network',
+           'trimmed_otsu', 'candidate_step', 'ekg_search', 'select_memory_bank', 'memory_bank_logits', 'ekg_kld',
+           'ekg_finetune_loss', 'ekg_finetune', 'per_class_split', 'ekg', 'format_rows', 'random_subnetwork',
+           'correlation', 'compare_predictors', 'cn_study', 'format_study']
 
 # %% ../nbs/21_ekg.ipynb #8e4f1aef
 class Gate:
@@ -509,3 +511,173 @@ def _ekg_section(rec_dir, record):
     axs[1].set_xlabel('block'); axs[1].set_ylabel('inner channels kept'); axs[1].set_title('per-block widths'); axs[0].legend(fontsize=7)
     fig.tight_layout()
     return '\n'.join(md), {'search.png': fig}
+
+# %% ../nbs/21_ekg.ipynb #cn00cd01
+def random_subnetwork(model:nn.Module,               # the trained network (a CifarResNet with shortcut='B'); not modified
+                      x_val:torch.Tensor, y_val:torch.Tensor,  # D_val, normalised `[N, C, H, W]` and labels
+                      flops_target:float=0.45,        # stop when MACs / original MACs <= this
+                      seed:int=0,                     # draws the gates and the random scores
+                      trials:int=3,                   # candidates per step; the one with the lowest validation CE is kept
+                      l1_trials:int=1,                # of which this many remove the lowest-L1 filters instead of random ones
+                      max_steps:int=10_000) -> dict:
+    """A random sub-network after EKG's Appendix A.3 (see above): `{'final': gate masks, 'history': [per step: gate,
+    kept, ratio, CE], 'macs0', 'macs'}`; the masks load into `EKGGates(model)` for `slice_network`. Raises `ValueError`
+    for a target outside (0, 1), `trials < 1` or `l1_trials` outside [0, trials]."""
+    check_fraction('flops_target', flops_target, low_inclusive=False)
+    if trials < 1: raise ValueError(f"trials must be >= 1, got {trials}")
+    if not 0 <= l1_trials <= trials: raise ValueError(f"l1_trials must be in [0, trials={trials}], got {l1_trials}")
+    rng, gen = np.random.default_rng(seed), torch.Generator().manual_seed(seed)
+    net = copy.deepcopy(model); gates = EKGGates(net)
+    size = (1, *x_val.shape[1:]); macs0 = gated_macs(net, gates, size); cur, history = macs0, []
+    try:
+        for step in range(max_steps):
+            if cur / macs0 <= flops_target: break
+            live = [g for g in gates.gates.values() if g.kept > 1]
+            if not live: break
+            best = None
+            for t in range(trials):
+                g = live[int(rng.integers(len(live)))]
+                k = min(candidate_step(g), g.kept - 1)
+                s = (g.root.weight.detach().abs().flatten(1).sum(1) if t < l1_trials else torch.rand(g.channels, generator=gen)).to(g.mask)
+                saved, saved_score = g.mask.clone(), g.score.clone()
+                g.score = g.mask * (1 + s / (s.max() + 1e-12))   # removed channels stay removed; kept ones ranked by s
+                g.update_mask(g.kept - k)
+                m = gated_macs(net, gates, size)
+                if m / macs0 < flops_target and k > 1:           # overshoot: one channel at a time near the target
+                    g.mask = saved.clone(); g.update_mask(int(saved.sum()) - 1); m = gated_macs(net, gates, size)
+                _, ce, _ = evaluate_objective(net, x_val, y_val, None)
+                if best is None or ce < best[0]: best = (ce, g, g.mask.clone(), m)
+                g.mask, g.keep, g.score = saved, int(saved.sum()), saved_score
+            ce, g, mask, cur = best
+            g.mask, g.keep = mask, int(mask.sum())
+            history.append(dict(step=step + 1, gate=g.name, kept=g.kept, ratio=cur / macs0, CE=ce))
+        final = gates.state()
+    finally: gates.remove()
+    return dict(final=final, history=history, macs0=macs0, macs=cur)
+
+# %% ../nbs/21_ekg.ipynb #cn01cd01
+def correlation(x:Sequence[float], y:Sequence[float], n_boot:int=2000, seed:int=0, level:float=0.95) -> dict:
+    """Pearson's and Spearman's correlation of paired samples `x`, `y` (length n >= 3), each with a percentile bootstrap
+    interval at `level` (`n_boot` resamples of the pairs, seeded; resamples with a constant side are skipped):
+    `{'n', 'pearson', 'pearson_ci', 'spearman', 'spearman_ci'}`. Raises `ValueError` for unequal lengths or n < 3."""
+    from scipy import stats
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1: raise ValueError(f"x and y must be 1-D of equal length, got {x.shape} and {y.shape}")
+    if len(x) < 3: raise ValueError(f"a correlation needs at least 3 pairs, got {len(x)}")
+    idx = np.random.default_rng(seed).integers(0, len(x), (n_boot, len(x)))
+    ok = [i for i in idx if np.ptp(x[i]) > 0 and np.ptp(y[i]) > 0]
+    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
+    res = dict(n=len(x))
+    for name, f in (('pearson', lambda a, b: stats.pearsonr(a, b)[0]), ('spearman', lambda a, b: stats.spearmanr(a, b)[0])):
+        boot = np.array([f(x[i], y[i]) for i in ok])
+        res[name], res[f'{name}_ci'] = float(f(x, y)), [float(v) for v in np.nanpercentile(boot, q)]
+    return res
+
+def compare_predictors(a:Sequence[float], b:Sequence[float], target:Sequence[float], n_boot:int=2000, seed:int=0,
+                       level:float=0.95) -> dict:
+    """Is predictor `a` more correlated with `target` than predictor `b` (same networks)? The difference of the Pearson
+    coefficients rho(a, target) - rho(b, target) with a paired percentile bootstrap interval (pairs resampled together,
+    seeded) and the share of resamples in which it is positive: `{'diff', 'ci', 'share_positive', 'n'}`."""
+    from scipy import stats
+    a, b, t = (np.asarray(v, dtype=float) for v in (a, b, target))
+    if not len(a) == len(b) == len(t) >= 3: raise ValueError(f"a, b and target need equal lengths >= 3, got {len(a)}, {len(b)}, {len(t)}")
+    r = lambda u, v: stats.pearsonr(u, v)[0]
+    idx = np.random.default_rng(seed).integers(0, len(t), (n_boot, len(t)))
+    d = np.array([r(a[i], t[i]) - r(b[i], t[i]) for i in idx if min(np.ptp(a[i]), np.ptp(b[i]), np.ptp(t[i])) > 0])
+    return dict(diff=float(r(a, t) - r(b, t)), ci=[float(v) for v in np.percentile(d, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])],
+                share_positive=float((d > 0).mean()), n=len(t))
+
+# %% ../nbs/21_ekg.ipynb #cn02cd01
+STUDY_PRESETS = {
+    'quick': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B'}, **recipe_data('quick'), teacher=RECIPES['quick']['spec'],
+                  flops_target=0.45, networks=8, val_per_class=16, trials=3, l1_trials=1,
+                  cn=dict(n_points=5, span=0.1, tol=1e-3, max_steps=60), finetune=dict(epochs=1, lr=0.01, batch_size=128, schedule='onecycle', weight_decay=5e-4)),
+    'standard': dict(dataset='fashion_mnist', model='resnet56', model_kwargs={'shortcut': 'B'}, **recipe_data('standard'), teacher=RECIPES['standard']['spec'],
+                     flops_target=0.45, networks=30, val_per_class=32, trials=3, l1_trials=1,
+                     cn=dict(n_points=21, span=0.1, tol=1e-4, max_steps=100), finetune=dict(epochs=5, lr=0.01, batch_size=128, schedule='onecycle', weight_decay=5e-4)),
+}
+
+def cn_study(preset:str='quick', networks:int|None=None, seed:int=0, overrides:dict|None=None,
+             model_kwargs:dict|None=None,        # replaces the preset's (e.g. a width multiplier)
+             out:str|Path='runs/ekg_study', zoo:str|Path|None=None, recompute:bool=False,
+             device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
+    """EKG's Fig. 2 study (see above) with the `STUDY_PRESETS` entry `preset` (`networks` overrides its count):
+    returns `{'config', 'rows': [per network: val_loss, cn, cn_points, n_hvp, potential_loss, test_acc, macs, params,
+    widths, steps], 'stats': {'val': correlation(val_loss, potential), 'cn': correlation(cn, potential),
+    'cn_vs_val': compare_predictors(cn, val_loss, potential)} (with >= 3 networks), 'seconds'}`, also in
+    `out/ekg_study-<hash>/record.json`. Raises `ValueError` for an unknown preset or key, a model without EKG gates,
+    `networks < 1`, or a target outside (0, 1)."""
+    p = get_preset(STUDY_PRESETS, preset, overrides)
+    if networks is not None: p['networks'] = networks
+    if model_kwargs is not None: p['model_kwargs'] = dict(model_kwargs)
+    if p['networks'] < 1: raise ValueError(f"networks must be >= 1, got {p['networks']}")
+    if p['model'] not in CIFAR_RESNETS: raise ValueError(f"EKG's gates are defined for CIFAR ResNets with projection shortcuts ({', '.join(CIFAR_RESNETS)}), got {p['model']!r}")
+    target = check_fraction('flops_target', p['flops_target'], low_inclusive=False)
+    config = dict(seed=seed, preset=p)
+    out = Path(out)
+    def pipeline(top):
+        t0, rows = time.perf_counter(), []
+        ctx = StageContext(p['dataset'], seed, out, p['train_subset'], p['val_subset'], None, p['val_fraction'], device=device,
+                           data_root=data_root, progress=progress, recompute=recompute)
+        EKGGates(ctx.build(p['model'], p['model_kwargs'])).remove()
+        _, val = per_class_split(ctx.train.labels, 0, p['val_per_class'])
+        xv, yv = ctx.train.normalized(val, ctx.device), ctx.train.labels[val].to(ctx.device)
+        t_cfg, t_rec, t_dir = teacher_stage(ctx, p['model'], p['model_kwargs'], p['teacher'], zoo)
+        for i in range(p['networks']):
+            cfg = dict(stage='ekg_study_net', teacher=config_hash(t_cfg), target=target, net=i, seed=seed,
+                       **{k: p[k] for k in ('trials', 'l1_trials', 'val_per_class', 'cn', 'finetune')})
+            def job(run, i=i):
+                s = seed * 100_003 + i; seed_everything(s)
+                net = ctx.build(p['model'], p['model_kwargs']); load_state(net, t_dir/'model.pt'); net.eval()
+                rs = random_subnetwork(net, xv, yv, target, seed=s, trials=p['trials'], l1_trials=p['l1_trials'])
+                with EKGGates(net) as gates:
+                    gates.load(rs['final']); sub = slice_network(net, gates)
+                _, val_loss, _ = evaluate_objective(sub, xv, yv, None)
+                cn = condition_number(sub, (xv, yv), bn='train', seed=s, **p['cn'])
+                ft = p['finetune']
+                fit(sub, ctx.loaders(ft['batch_size'])[0], None, epochs=ft['epochs'], lr=ft['lr'], schedule=ft['schedule'],
+                    weight_decay=ft['weight_decay'], select=None, seed=s, progress=False)
+                te = evaluate(sub, ctx.eval_loader('test'))
+                run.save_model(sub)
+                return dict(net=i, val_loss=val_loss, cn=cn['cn'], n_hvp=cn['n_hvp'],
+                            cn_points=[[q['alpha'], q['ratio'], q['lambda_min'], q['lambda_max'], q['hvps']] for q in cn['points']],
+                            potential_loss=te['loss'], test_acc=te['acc'], macs=macs(sub, ctx.size)['dense'], params=param_counts(sub)['dense'],
+                            widths=sub.cfg, steps=len(rs['history']))
+            rec, _ = ctx.stage('ekg_study_net', cfg, job, inputs=[t_dir])
+            rows.append(rec)
+            log(f"[net {i}] val loss {rec['val_loss']:.4f}, CN {rec['cn']:.4f} ({rec['n_hvp']} HVPs), potential loss {rec['potential_loss']:.4f}, "
+                f"test {100*rec['test_acc']:.2f} %, MACs {rec['macs']/t_rec['macs']:.1%}")
+        pot = [r['potential_loss'] for r in rows]
+        stats = {} if len(rows) < 3 else dict(val=correlation([r['val_loss'] for r in rows], pot), cn=correlation([r['cn'] for r in rows], pot),
+                                              cn_vs_val=compare_predictors([r['cn'] for r in rows], [r['val_loss'] for r in rows], pot))
+        return dict(config=config, rows=rows, stats=stats, teacher_acc=t_rec['test_acc'], teacher_macs=t_rec['macs'], seconds=time.perf_counter() - t0)
+    return run_once(out, config, pipeline, 'ekg_study', refresh=recompute)
+
+def format_study(record:dict) -> str:
+    "The per-network table of a `cn_study` record and, with >= 3 networks, the correlations and the paired comparison."
+    lines = ['| network | MACs / teacher | val loss | CN | HVPs | potential loss | test top-1 (%) |', '|---|---|---|---|---|---|---|']
+    for r in record['rows']:
+        lines.append(f"| {r['net']} | {r['macs']/record['teacher_macs']:.1%} | {r['val_loss']:.4f} | {r['cn']:.4f} | {r['n_hvp']} | "
+                     f"{r['potential_loss']:.4f} | {100*r['test_acc']:.2f} |")
+    s = record.get('stats') or {}
+    if s:
+        f = lambda c, k: f"{c[k]:+.3f} [{c[k+'_ci'][0]:+.3f}, {c[k+'_ci'][1]:+.3f}]"
+        lines += ['', f"n = {s['val']['n']} networks; 95 % bootstrap intervals",
+                  f"- validation loss vs potential loss: Pearson {f(s['val'], 'pearson')}, Spearman {f(s['val'], 'spearman')}",
+                  f"- CN vs potential loss: Pearson {f(s['cn'], 'pearson')}, Spearman {f(s['cn'], 'spearman')}",
+                  f"- Pearson(CN) - Pearson(val): {s['cn_vs_val']['diff']:+.3f} [{s['cn_vs_val']['ci'][0]:+.3f}, {s['cn_vs_val']['ci'][1]:+.3f}], "
+                  f"positive in {100*s['cn_vs_val']['share_positive']:.0f} % of resamples"]
+    return '\n'.join(lines)
+
+@register_report('ekg_study', "EKG's condition-number study (Fig. 2)")
+def _ekg_study_section(rec_dir, record):
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    p = record['config']['preset']
+    md = [f"### `{rec_dir.name}`: {len(record['rows'])} random sub-networks of {p['model']} ({p['dataset']}) at {p['flops_target']:.0%} of the MACs", '',
+          format_study(record), '']
+    fig, axs = plt.subplots(1, 2, figsize=(9, 3.4))
+    pot = [r['potential_loss'] for r in record['rows']]
+    for ax, key, lab in ((axs[0], 'val_loss', 'validation loss (BN batch statistics)'), (axs[1], 'cn', 'condition number |λmin/λmax|')):
+        ax.scatter([r[key] for r in record['rows']], pot, s=14); ax.set_xlabel(lab); ax.set_ylabel('potential (test) loss')
+    fig.tight_layout()
+    return '\n'.join(md), {'study.png': fig}
