@@ -14,20 +14,21 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch_pruning as tp
 from .core import (check_choice, check_fraction, config_hash, run_once, get_device, seed_everything, load_state, atomic_save,
-                          safe_load)
+                          safe_load, read_record)
 from .data import ImageData, random_crop, random_flip, color_jitter
 from .models import CifarResNet
 from .metrics import eval_mode, evaluate, param_counts, macs
 from .train import precision, fit
 from .hessian import condition_number
-from .runs import StageContext, get_preset, check_seeds, RECIPES, recipe_data, teacher_stage, register_report
+from .runs import (StageContext, get_preset, check_seeds, RECIPES, recipe_data, teacher_stage, register_report, paired_comparison,
+                          format_comparison)
 
 # %% auto #0
-__all__ = ['GUIDANCE', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_PRESETS', 'Gate', 'EKGGates', 'batch_stats',
-           'ekg_objective', 'batch_stat_logits', 'evaluate_objective', 'score_gates', 'gated_macs', 'slice_network',
-           'trimmed_otsu', 'candidate_step', 'ekg_search', 'select_memory_bank', 'memory_bank_logits', 'ekg_kld',
-           'ekg_finetune_loss', 'ekg_finetune', 'per_class_split', 'ekg', 'format_rows', 'random_subnetwork',
-           'correlation', 'compare_predictors', 'cn_study', 'format_study']
+__all__ = ['GUIDANCE', 'SCORES', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_PRESETS', 'SCORING_METHODS', 'Gate', 'EKGGates',
+           'batch_stats', 'ekg_objective', 'batch_stat_logits', 'evaluate_objective', 'score_gates', 'gated_macs',
+           'slice_network', 'trimmed_otsu', 'candidate_step', 'ekg_search', 'select_memory_bank', 'memory_bank_logits',
+           'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune', 'per_class_split', 'ekg', 'format_rows', 'random_subnetwork',
+           'correlation', 'compare_predictors', 'cn_study', 'format_study', 'compare_scoring', 'format_scoring']
 
 # %% ../nbs/21_ekg.ipynb #8e4f1aef
 class Gate:
@@ -229,7 +230,9 @@ def ekg_search(model:nn.Module,                # the trained network (a CifarRes
                flops_target:float=0.45,        # stop when MACs / original MACs <= this
                guidance:str='ensemble',        # 'ensemble' (EKG), 'single' (the original network's logits) or 'none'
                prefilter:bool=True,            # trimmed-Otsu pre-filter of the gates to evaluate
-               max_steps:int=10_000, log:Callable|None=None) -> dict:
+               max_steps:int=10_000, log:Callable|None=None,
+               score:str='taylor',             # channel scores: 'taylor' (Eq. 9, EKG) or 'l1' (L1 norm of the filters, Li et al.; Table 1's baseline)
+              ) -> dict:
     """EKG's greedy sub-network search (spec §4.3). At each step: recompute the channel scores (`score_gates`) of the
     current sub-network; for each gate form a candidate that removes `candidate_step` more channels (the lowest-scoring
     kept ones; one channel when the step would overshoot the target); keep only the gates whose removed channels'
@@ -239,7 +242,7 @@ def ekg_search(model:nn.Module,                # the trained network (a CifarRes
     ratio, R, CE, evaluated, gates_total], 'states': [gate masks after each step, the original first], 'ce': [...],
     'macs0', 'final': masks, 'seconds'}`. Raises `ValueError` for a target outside (0, 1) or an unknown guidance."""
     check_fraction('flops_target', flops_target, low_inclusive=False)
-    check_choice('guidance', guidance, GUIDANCE)
+    check_choice('guidance', guidance, GUIDANCE); check_choice('score', score, SCORES)
     t0 = time.perf_counter()
     net = copy.deepcopy(model)
     gates = EKGGates(net)
@@ -253,7 +256,9 @@ def ekg_search(model:nn.Module,                # the trained network (a CifarRes
     try:
         for step in range(max_steps):
             if cur / macs0 <= flops_target: break
-            score_gates(net, gates, x_val, y_val, ens)
+            if score == 'taylor': score_gates(net, gates, x_val, y_val, ens)
+            else:
+                for g in gates.gates.values(): g.score = g.root.weight.detach().abs().flatten(1).sum(1).to(g.mask) * g.mask
             cands = []
             for g in gates.gates.values():
                 if g.kept <= 1: continue
@@ -283,6 +288,7 @@ def ekg_search(model:nn.Module,                # the trained network (a CifarRes
     return dict(history=history, states=states, ce=ces, macs0=macs0, final=states[-1], seconds=time.perf_counter() - t0)
 
 GUIDANCE = ('none', 'single', 'ensemble')
+SCORES = ('taylor', 'l1')
 
 # %% ../nbs/21_ekg.ipynb #c98a898a
 def select_memory_bank(ce:Sequence[float], k:int=5) -> list[int]:
@@ -408,7 +414,8 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
         flops_target:float|None=None,       # MACs of the sub-network / original (default: the preset's, 0.45)
         seeds:Sequence[int]|None=None, preset:str='quick', overrides:dict|None=None,
         out:str|Path='runs/ekg', zoo:str|Path|None=None, recompute:bool=False,
-        device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
+        device=None, data_root=None, progress:bool=True, log:Callable=print,
+        score:str='taylor') -> dict:                 # the search's channel scores ('l1': Table 1's baseline)
     """EKG end to end, one resumable stage per step (`StageContext.stage`): the zoo's teacher; the search (one pass of
     fine-tuning on D_subset at lr 1e-3, then `ekg_search` on D_val to `flops_target` with the preset's guidance and
     pre-filter); the memory bank (`select_memory_bank` + `memory_bank_logits` on the un-augmented training split,
@@ -424,9 +431,10 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
     model = p['model']; model_kwargs = dict(p['model_kwargs'] if model_kwargs is None else model_kwargs)
     target = check_fraction('flops_target', p['flops_target'] if flops_target is None else flops_target, low_inclusive=False)
     check_choice('guidance', p['search']['guidance'], GUIDANCE); check_choice('fine-tuning mode', p['finetune']['mode'], FT_MODES)
-    seeds = check_seeds(seeds if seeds is not None else p['seeds'])
+    seeds = check_seeds(seeds if seeds is not None else p['seeds']); check_choice('score', score, SCORES)
+    extra = {} if score == 'taylor' else {'score': score}      # the default leaves the configurations (and hashes) as before
     config = dict(dataset=p['dataset'], model=model, model_kwargs=model_kwargs, flops_target=target, seeds=seeds,
-                  preset={k: v for k, v in p.items() if k not in ('seeds', 'model', 'model_kwargs', 'dataset', 'flops_target')})
+                  preset={k: v for k, v in p.items() if k not in ('seeds', 'model', 'model_kwargs', 'dataset', 'flops_target')}, **extra)
     out = Path(out)
     def pipeline(top):
         t0, rows = time.perf_counter(), []
@@ -436,7 +444,7 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
             EKGGates(ctx.build(model, model_kwargs)).remove()                      # the model has EKG gates, before any training
             sub, val = per_class_split(ctx.train.labels, p['search']['first'], p['search']['last'])
             t_cfg, t_rec, t_dir = teacher_stage(ctx, model, model_kwargs, p['teacher'], zoo)
-            s_cfg = dict(stage='ekg_search', teacher=config_hash(t_cfg), target=target, search=p['search'], seed=seed)
+            s_cfg = dict(stage='ekg_search', teacher=config_hash(t_cfg), target=target, search=p['search'], seed=seed, **extra)
             def search_job(run):
                 seed_everything(seed)
                 net = ctx.build(model, model_kwargs); load_state(net, t_dir/'model.pt')
@@ -448,7 +456,7 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
                     loss = F.cross_entropy(net(xs[b]), ys[b]); opt.zero_grad(); loss.backward(); opt.step()
                 net.eval(); run.save_model(net)
                 xv, yv = ctx.train.normalized(val, ctx.device), ctx.train.labels[val].to(ctx.device)
-                res = ekg_search(net, xv, yv, target, p['search']['guidance'], p['search']['prefilter'], log=log if progress else None)
+                res = ekg_search(net, xv, yv, target, p['search']['guidance'], p['search']['prefilter'], log=log if progress else None, score=score)
                 return dict(history=res['history'], states=res['states'], ce=res['ce'], macs0=res['macs0'], seconds=res['seconds'])
             log(f"[seed {seed}] search to {target:.0%} of the MACs ({p['search']['guidance']} guidance)")
             s_rec, s_dir = ctx.stage('ekg_search', s_cfg, search_job, inputs=[t_dir])
@@ -681,3 +689,56 @@ def _ekg_study_section(rec_dir, record):
         ax.scatter([r[key] for r in record['rows']], pot, s=14); ax.set_xlabel(lab); ax.set_ylabel('potential (test) loss')
     fig.tight_layout()
     return '\n'.join(md), {'study.png': fig}
+
+# %% ../nbs/21_ekg.ipynb #cn03cd01
+SCORING_METHODS = {'L1': dict(score='l1', guidance='none'), 'Taylor': dict(score='taylor', guidance='none'),
+                   'EKG': dict(score='taylor', guidance='ensemble')}
+
+def compare_scoring(preset:str='quick', seeds:Sequence[int]|None=None, overrides:dict|None=None, model_kwargs:dict|None=None,
+                    cn:dict|None=None,                # `condition_number` settings (default: the study preset's of the same name)
+                    out:str|Path='runs/ekg_table1', zoo:str|Path|None=None, recompute:bool=False,
+                    device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
+    """EKG's Table 1 (see above): `{'rows': [per method and seed: method, seed, val_loss, cn, n_hvp, sliced_acc,
+    test_acc, macs, teacher_macs]}`; every stage is an `ekg()` stage or an `ekg_measure` stage in `out`, so a second
+    call reads them back. Raises what `ekg()` raises."""
+    cn = dict(STUDY_PRESETS.get(preset, STUDY_PRESETS['standard'])['cn'] if cn is None else cn)
+    rows, ov0 = [], dict(overrides or {})
+    for name, m in SCORING_METHODS.items():
+        ov = {**ov0, 'search': {**ov0.get('search', {}), 'guidance': m['guidance']}, 'finetune': {**ov0.get('finetune', {}), 'mode': 'none'}}
+        rec = ekg(preset=preset, seeds=seeds, overrides=ov, model_kwargs=model_kwargs, out=out, zoo=zoo, recompute=recompute,
+                  device=device, data_root=data_root, progress=progress, log=log, score=m['score'])
+        p, c = get_preset(PRESETS, preset, ov), rec['config']
+        for r in rec['rows']:
+            ctx = StageContext(p['dataset'], r['seed'], out, p['train_subset'], p['val_subset'], None, p['val_fraction'], device=device,
+                               data_root=data_root, progress=progress, recompute=recompute)
+            _, val = per_class_split(ctx.train.labels, p['search']['first'], p['search']['last'])
+            s_dir = Path(out)/r['stages']['search']
+            def job(run, r=r, s_dir=s_dir, ctx=ctx, val=val):
+                base = ctx.build(c['model'], c['model_kwargs']); load_state(base, s_dir/'model.pt'); base.eval()
+                with EKGGates(base) as gates:
+                    gates.load(read_record(s_dir)['states'][-1]); sub = slice_network(base, gates)
+                xv, yv = ctx.train.normalized(val, ctx.device), ctx.train.labels[val].to(ctx.device)
+                _, vl, _ = evaluate_objective(sub, xv, yv, None)
+                res = condition_number(sub, (xv, yv), bn='train', seed=r['seed'], **cn)
+                return dict(val_loss=vl, cn=res['cn'], n_hvp=res['n_hvp'])
+            mr, _ = ctx.stage('ekg_measure', dict(stage='ekg_measure', search=s_dir.name, cn=cn), job, inputs=[s_dir])
+            rows.append(dict(method=name, seed=r['seed'], val_loss=mr['val_loss'], cn=mr['cn'], n_hvp=mr['n_hvp'], sliced_acc=r['sliced_acc'],
+                             test_acc=r['test_acc'], macs=r['macs'], teacher_macs=r['teacher_macs']))
+    return dict(rows=rows)
+
+def format_scoring(res:dict) -> str:
+    "Table 1 from `compare_scoring`: per method the mean ± sd over seeds, then EKG against each baseline (paired, per seed)."
+    by = {m: [r for r in res['rows'] if r['method'] == m] for m in SCORING_METHODS}
+    ms = lambda v: f"{np.mean(v):.4f} ± {np.std(v, ddof=1):.4f}" if len(v) > 1 else f"{v[0]:.4f}"
+    lines = ['| method | MACs / teacher | val loss | CN | test top-1 (%) |', '|---|---|---|---|---|']
+    for m, rs in by.items():
+        lines.append(f"| {m} | {np.mean([r['macs'] / r['teacher_macs'] for r in rs]):.1%} | {ms([r['val_loss'] for r in rs])} | "
+                     f"{ms([r['cn'] for r in rs])} | {ms([100 * r['test_acc'] for r in rs])} |")
+    lines.append('')
+    for base in ('L1', 'Taylor'):
+        e, b = sorted(by['EKG'], key=lambda r: r['seed']), sorted(by[base], key=lambda r: r['seed'])
+        seeds = [r['seed'] for r in e]
+        lines.append('- ' + format_comparison(paired_comparison([r['test_acc'] for r in e], [r['test_acc'] for r in b], seeds), ('EKG', base), better='more accurate'))
+        lines.append('- ' + format_comparison(paired_comparison([r['cn'] for r in e], [r['cn'] for r in b], seeds, higher_is_better=False),
+                                              ('EKG', base), scale=1., unit='', digits=4, better='smoother (lower CN)'))
+    return '\n'.join(lines)
