@@ -272,8 +272,8 @@ def main(argv=None) -> int:
             with quiet: return _command(args)
         except DatasetNotFoundError as e:            # --download: fetch the missing dataset once, then run the command again
             if not getattr(args, 'download', False) or e.dataset not in DOWNLOADABLE: raise
-            print(f"{e.dataset} is missing ({e.detail}): downloading it")
             if rank == 0:
+                print(f"{e.dataset} is missing ({e.detail}): downloading it")
                 for split in ('train', 'test'): load_dataset(e.dataset, split, args.data_root, download=True)
             barrier()
             with quiet: return _command(args)

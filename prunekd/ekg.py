@@ -221,6 +221,22 @@ def trimmed_otsu(values:Sequence[float], trim:float=0.2) -> float:
         if var > best: best, thr = var, (w[i - 1] + w[i]) / 2
     return float(thr)
 
+def _l1_scores(g:Gate) -> torch.Tensor:
+    "The L1 norm of each filter of the conv the gate `g` prunes (Li et al.'s criterion), on the gate's device."
+    return g.root.weight.detach().abs().flatten(1).sum(1).to(g.mask)
+
+def _try_candidate(net, gates, g:Gate, k:int, size, macs0:int, flops_target:float, x_val, y_val, ens):
+    """Narrow gate `g` by its `k` lowest-scoring kept channels (one channel when `k` would overshoot the target),
+    evaluate R on D_val, and restore the gate: `(R, CE, logits, mask, macs)` of the candidate."""
+    saved = g.mask.clone()
+    g.update_mask(g.kept - k)
+    m = gated_macs(net, gates, size)
+    if m / macs0 < flops_target and k > 1: g.mask = saved.clone(); g.keep = int(saved.sum()); g.update_mask(g.kept - 1); m = gated_macs(net, gates, size)
+    rr, cc, lg = evaluate_objective(net, x_val, y_val, ens)
+    mask = g.mask.clone()
+    g.mask = saved; g.keep = int(saved.sum())
+    return rr, cc, lg, mask, m
+
 def candidate_step(gate:Gate) -> int:
     "Channels one candidate removes from `gate`: `max(1/C, 0.2/convs)` of its original width C, at least one (spec §4.3)."
     return max(1, int(round(max(1 / gate.channels, 0.2 / gate.convs) * gate.channels)))
@@ -258,7 +274,7 @@ def ekg_search(model:nn.Module,                # the trained network (a CifarRes
             if cur / macs0 <= flops_target: break
             if score == 'taylor': score_gates(net, gates, x_val, y_val, ens)
             else:
-                for g in gates.gates.values(): g.score = g.root.weight.detach().abs().flatten(1).sum(1).to(g.mask) * g.mask
+                for g in gates.gates.values(): g.score = _l1_scores(g) * g.mask
             cands = []
             for g in gates.gates.values():
                 if g.kept <= 1: continue
@@ -270,13 +286,8 @@ def ekg_search(model:nn.Module,                # the trained network (a CifarRes
             pool = [c for c in cands if c[2] <= thr] or cands
             best = None
             for g, k, _ in pool:
-                saved = g.mask.clone()
-                g.update_mask(g.kept - k)
-                m = gated_macs(net, gates, size)
-                if m / macs0 < flops_target and k > 1: g.mask = saved.clone(); g.keep = int(saved.sum()); g.update_mask(g.kept - 1); m = gated_macs(net, gates, size)
-                rr, cc, lg = evaluate_objective(net, x_val, y_val, ens)
-                if best is None or rr < best[0]: best = (rr, cc, lg, g, g.mask.clone(), m)
-                g.mask = saved; g.keep = int(saved.sum())
+                rr, cc, lg, mask, m = _try_candidate(net, gates, g, k, size, macs0, flops_target, x_val, y_val, ens)
+                if best is None or rr < best[0]: best = (rr, cc, lg, g, mask, m)
             rr, cc, lg, g, mask, m = best
             g.mask = mask; g.keep = int(mask.sum()); cur = m
             if guidance == 'ensemble': ens = (ens * n_ens + lg) / (n_ens + 1); n_ens += 1
@@ -546,16 +557,12 @@ def random_subnetwork(model:nn.Module,               # the trained network (a Ci
             for t in range(trials):
                 g = live[int(rng.integers(len(live)))]
                 k = min(candidate_step(g), g.kept - 1)
-                s = (g.root.weight.detach().abs().flatten(1).sum(1) if t < l1_trials else torch.rand(g.channels, generator=gen)).to(g.mask)
-                saved, saved_score = g.mask.clone(), g.score.clone()
+                s = _l1_scores(g) if t < l1_trials else torch.rand(g.channels, generator=gen).to(g.mask)
+                saved_score = g.score.clone()
                 g.score = g.mask * (1 + s / (s.max() + 1e-12))   # removed channels stay removed; kept ones ranked by s
-                g.update_mask(g.kept - k)
-                m = gated_macs(net, gates, size)
-                if m / macs0 < flops_target and k > 1:           # overshoot: one channel at a time near the target
-                    g.mask = saved.clone(); g.update_mask(int(saved.sum()) - 1); m = gated_macs(net, gates, size)
-                _, ce, _ = evaluate_objective(net, x_val, y_val, None)
-                if best is None or ce < best[0]: best = (ce, g, g.mask.clone(), m)
-                g.mask, g.keep, g.score = saved, int(saved.sum()), saved_score
+                _, ce, _, mask, m = _try_candidate(net, gates, g, k, size, macs0, flops_target, x_val, y_val, None)
+                g.score = saved_score
+                if best is None or ce < best[0]: best = (ce, g, mask, m)
             ce, g, mask, cur = best
             g.mask, g.keep = mask, int(mask.sum())
             history.append(dict(step=step + 1, gate=g.name, kept=g.kept, ratio=cur / macs0, CE=ce))

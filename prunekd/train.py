@@ -148,7 +148,6 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
         import torch.distributed as dist
         from torch.nn.parallel import DistributedDataParallel
         if hasattr(train_dl, 'shard_by'): train_dl.shard_by(rank, world)
-        sum_all = lambda *ts: [dist.all_reduce(t) for t in ts]
     steps = len(train_dl)
     opt = make_optimizer(model.parameters(), optimizer, lr, momentum, nesterov, weight_decay)
     sch = make_schedule(opt, schedule, epochs, steps, milestones, gamma, **(onecycle or {}))
@@ -181,7 +180,8 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
                     loss, logits = loss_fn(net, x, y)
                 opt.zero_grad(set_to_none=True)
                 if world > 1:                   # DDP averages the ranks' gradients: weight each by its share of the global batch
-                    (loss * (len(y) * world / (getattr(train_dl, 'last_batch_size', None) or len(y) * world))).backward()
+                    share = len(y) * world / (getattr(train_dl, 'last_batch_size', None) or len(y) * world)   # 1 for equal parts
+                    (loss * share).backward()
                 else: loss.backward()
                 for cb in callbacks: cb.before_step(model, opt)
                 opt.step(); sch.step()
@@ -201,7 +201,9 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
                 raise NonFiniteLossError(f"non-finite training loss at {where}{kept}")
             seconds = time.perf_counter() - t0
             if world > 1:
-                n_all = torch.tensor(n_img, device=device); sum_all(loss_sum, correct, n_all); n_img = int(n_all.item())
+                n_all = torch.tensor(n_img, device=device)
+                for t in (loss_sum, correct, n_all): dist.all_reduce(t)
+                n_img = int(n_all.item())
             rec = {'epoch': epoch + 1, 'lr': lr0, 'train_loss': loss_sum.item()/n_img,
                    'train_acc': correct.item()/n_img, 'images_per_s': n_img/seconds, 'seconds': seconds}
             if val_dl is not None:
