@@ -187,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument('--samples', type=_positive_int, nargs='+', default=None, metavar='K', help="samples per class (default: the preset's; 'standard': 1 2 3 5 10 50)")
     m.add_argument('--trials', type=_positive_int, default=None, help="few-sample sets per K (default: the preset's; 'standard': 3)")
     m.add_argument('--methods', nargs='+', default=None, choices=list(mr.METHODS), metavar='METHOD',
-                   help=f"recovery methods (default: all of {' '.join(mr.METHODS)})")
+                   help=f"recovery methods (default: Table 12's {' '.join(mr.TABLE12_METHODS)}; cd_select: CD choosing its own channels)")
     m.add_argument('--seed', type=int, default=0, help="the teacher's seed and the base seed of the few-sample draws")
     m.add_argument('--preset', default='quick', choices=list(mr.PRESETS),
                    help="'quick' (ResNet-20, K 1 and 10, 2 trials, 200 iterations), 'standard' (ResNet-56, full Fashion-MNIST teacher, 3 trials, 2,000 iterations), 'paper' (CIFAR-10, 5 trials)")

@@ -25,12 +25,12 @@ from .runs import (StageContext, get_preset, mean_std, paired_comparison, format
                           teacher_stage)
 
 # %% auto #0
-__all__ = ['PLANS', 'WHERE', 'METHODS', 'PRESETS', 'UNSTRUCTURED_METHODS', 'NAMES', 'few_shot_indices', 'random_indices',
-           'FewShotBatches', 'cd_skip_blocks', 'res50_plan', 'structured_student', 'feature_module', 'capture_features',
-           'train_iters', 'mir_loss', 'mimic', 'backprop', 'few_shot_kd', 'few_shot_inputs', 'fold_correction', 'fskd',
-           'cross_distill_loss', 'cross_distill', 'run_method', 'progressive_sparsities', 'unstructured_student',
-           'unstructured_recovery', 'mir', 'summarize', 'format_table', 'mir_claims', 'format_claims', 'plot_samples',
-           'finished_rows']
+__all__ = ['PLANS', 'WHERE', 'TABLE12_METHODS', 'METHODS', 'PRESETS', 'UNSTRUCTURED_METHODS', 'NAMES', 'few_shot_indices',
+           'random_indices', 'FewShotBatches', 'cd_skip_blocks', 'res50_plan', 'structured_student', 'feature_module',
+           'capture_features', 'train_iters', 'mir_loss', 'mimic', 'backprop', 'few_shot_kd', 'few_shot_inputs',
+           'fold_correction', 'fskd', 'cross_distill_loss', 'cross_distill', 'cross_distill_select', 'run_method',
+           'progressive_sparsities', 'unstructured_student', 'unstructured_recovery', 'mir', 'summarize',
+           'format_table', 'mir_claims', 'format_claims', 'plot_samples', 'finished_rows']
 
 # %% ../nbs/23_mir.ipynb #47519c23
 def few_shot_indices(labels:torch.Tensor,  # int64 `[N]` class index of every image of the pool
@@ -359,21 +359,78 @@ def cross_distill(student:nn.Module,   # the pruned CIFAR ResNet (modified in pl
         first += f; last += l
     return dict(layers=len(layers), loss_first=first, loss_last=last)
 
+# %% ../nbs/23_mir.ipynb #cdsel1ex
+def _prox_keep(w, n):
+    "Indices of the `n` input channels of kernel `w` `[O, C, k, k]` with the largest column norms (CD's hard proximal threshold), sorted."
+    return torch.topk(w.detach().transpose(0, 1).reshape(w.shape[1], -1).norm(dim=1), n).indices.sort().values
+
+def cross_distill_select(teacher:nn.Module,  # the unpruned CIFAR ResNet (left unchanged)
+                         x:torch.Tensor,      # the few-sample set, `few_shot_inputs` `[N, C, H, W]`
+                         plan:dict,           # a channel plan (e.g. `res50_plan`): only its per-block counts are used
+                         mu:float=0.9, iters:int=3000, lr:float=1e-3, batch_size:int=64, seed:int=0,
+                         example_input:torch.Tensor|None=None) -> tuple[nn.Module, dict]:
+    """Cross Distillation with its own channel selection (Bai et al.; spec §5.3): for every block of `plan`, in network
+    order and in eval mode, Adam on the block's second conv, starting from the teacher's whole kernel, minimising
+    `cross_distill_loss` over all input channels, while during the first `iters // 3` steps the kept input channels
+    shrink linearly from `C` to the plan's count (largest kernel-column norms kept, the rest masked); then the mask is
+    fixed and the lr is ×0.1. Later blocks see the already-solved earlier ones. The kept channels are then sliced out
+    physically (the first conv's outputs, its BN and the second conv's inputs; `prune_channels`), exactly equal to the
+    masked network. Returns `(student, record)`: the student has the plan's widths; the record has `layers`,
+    `loss_first` (the teacher's kernel cut to the chosen channels, unsolved) and `loss_last` (the solved kernel), both
+    the CD loss on the whole set summed over layers, `kept` (per block) and `overlap`, the fraction of kept channels that
+    the plan (e.g. Res-50%'s L1 choice) also keeps. Raises `ValueError` for a plan over other units."""
+    net = copy.deepcopy(teacher).eval()
+    blocks = _pruned_blocks(net, plan)
+    g, first, last, kept = torch.Generator().manual_seed(seed), 0., 0., {}
+    for blk, keep in zip(blocks, plan.values()):
+        name, target = f'{blk}.conv2', len(keep)
+        conv_s, conv_t = net.get_submodule(name), teacher.get_submodule(name)
+        x_t, x_s = _tap(teacher, name, x, 'input'), _tap(net, name, x, 'input')
+        w_t = conv_t.weight.detach().float()
+        o_t = F.conv2d(x_t, w_t, stride=conv_t.stride, padding=conv_t.padding)
+        C = w_t.shape[1]
+        w = w_t.clone().requires_grad_(True)
+        mask = torch.ones(1, C, 1, 1, device=w.device)
+        opt = torch.optim.Adam([w], lr=lr)
+        sched = torch.optim.lr_scheduler.MultiStepLR(opt, [max(1, iters // 3)], 0.1)
+        third, left = iters / 3, C
+        for i in range(iters):
+            idx = torch.randint(0, len(x), (min(batch_size, len(x)),), generator=g).to(x.device)
+            loss = cross_distill_loss(w * mask, w_t, x_t[idx], x_s[idx], None, mu, conv_s.stride, conv_s.padding, o_t=o_t[idx])
+            opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
+            if i <= iters // 3:
+                n = int((C - target) * max(0., (third - i) / third)) + target if third > 0 else target
+                if n < left:
+                    keep_i = _prox_keep(w * mask, n); mask.zero_(); mask[0, keep_i, 0, 0] = 1.; left = n
+        if left > target:   # fewer steps than channels to drop: finish the shrink
+            keep_i = _prox_keep(w * mask, target); mask.zero_(); mask[0, keep_i, 0, 0] = 1.
+        with torch.no_grad():   # on the whole set: the teacher's kernel cut to the chosen channels, then the solved one
+            first += cross_distill_loss(w_t * mask, w_t, x_t, x_s, None, mu, conv_s.stride, conv_s.padding, o_t=o_t).item()
+            last += cross_distill_loss(w * mask, w_t, x_t, x_s, None, mu, conv_s.stride, conv_s.padding, o_t=o_t).item()
+            conv_s.weight.copy_((w.detach() * mask).to(conv_s.weight.dtype))
+        kept[f'{blk}.conv1'] = mask.flatten().nonzero().flatten().cpu()
+    ex = x[:1] if example_input is None else example_input
+    student = prune_channels(net, kept, ex)
+    overlap = sum(len(set(kept[n].tolist()) & set(torch.as_tensor(v).tolist())) for n, v in plan.items()) / sum(len(v) for v in plan.values())
+    return student, dict(layers=len(blocks), loss_first=first, loss_last=last, overlap=overlap,
+                         kept={n: v.tolist() for n, v in kept.items()})
+
 # %% ../nbs/23_mir.ipynb #f16497e5
-METHODS = ('bp', 'kd', 'fskd', 'cd', 'mir_before', 'mir_after')
+TABLE12_METHODS = ('bp', 'kd', 'fskd', 'cd', 'mir_before', 'mir_after')   # the appendix's Table 12: the presets' default
+METHODS = TABLE12_METHODS + ('cd_select',)                                 # + CD choosing its own channels
 _PAPER_TEACHER = dict(epochs=300, lr=0.1, batch_size=128, schedule='multistep', milestones=[150, 225], gamma=0.1, weight_decay=1e-4, nesterov=False)
 _UNSTRUCTURED = dict(sparsity=0.9, step=0.2, step_iters=400, final_iters=4000)   # the appendix's Table 11 protocol
 _FEW = dict(iters=2000, batch_size=64, mir_lr=0.02, bp_lr=1e-3, momentum=0.9, weight_decay=1e-4, milestones=[0.4, 0.8],
             temperature=2., alpha=0.7, cd_mu=0.9, cd_iters=3000, cd_lr=1e-3, cd_batch_size=64)
 PRESETS = {
     'quick': dict(dataset='fashion_mnist', model='resnet20', model_kwargs={'shortcut': 'B'}, **recipe_data('quick'), teacher=RECIPES['quick']['spec'],
-                  plan='res50', samples=[1, 10], trials=2, methods=list(METHODS), test_subset=2000,
+                  plan='res50', samples=[1, 10], trials=2, methods=list(TABLE12_METHODS), test_subset=2000,
                   few={**_FEW, 'iters': 200, 'cd_iters': 100}, unstructured={**_UNSTRUCTURED, 'step_iters': 40, 'final_iters': 200}),
     'standard': dict(dataset='fashion_mnist', model='resnet56', model_kwargs={'shortcut': 'A_slice'}, **recipe_data('standard'),
-                     teacher=RECIPES['standard']['spec'], plan='res50', samples=[1, 2, 3, 5, 10, 50], trials=3, methods=list(METHODS),
+                     teacher=RECIPES['standard']['spec'], plan='res50', samples=[1, 2, 3, 5, 10, 50], trials=3, methods=list(TABLE12_METHODS),
                      test_subset=None, few=dict(_FEW), unstructured=dict(_UNSTRUCTURED)),
     'paper': dict(dataset='cifar10', model='resnet56', model_kwargs={'shortcut': 'A_slice'}, train_subset=None, val_subset=None, val_fraction=0., teacher=_PAPER_TEACHER,
-                  plan='res50', samples=[1, 2, 3, 5, 10, 50], trials=5, methods=list(METHODS), test_subset=None, few=dict(_FEW),
+                  plan='res50', samples=[1, 2, 3, 5, 10, 50], trials=5, methods=list(TABLE12_METHODS), test_subset=None, few=dict(_FEW),
                   unstructured=dict(_UNSTRUCTURED)),
 }
 
@@ -389,9 +446,13 @@ def run_method(method:str, student:nn.Module, teacher:nn.Module, few:ImageData, 
     `spec` (the `few` block of a preset: iterations, batch size, learning rates, KD's τ and α, CD's μ, steps and lr);
     `seed` draws the batches. Returns the method's record. Raises `ValueError` for an unknown method."""
     check_choice('method', method, METHODS)
-    if method in ('fskd', 'cd'):
+    if method in ('fskd', 'cd', 'cd_select'):
         x = few_shot_inputs(few, next(student.parameters()).device)
         if method == 'fskd': return fskd(student, teacher, x, plan)
+        if method == 'cd_select':   # the same widths as `student`, CD's own channels: its weights replace the student's
+            sel, rec = cross_distill_select(teacher, x, plan, spec['cd_mu'], spec['cd_iters'], spec['cd_lr'], spec['cd_batch_size'], seed)
+            student.load_state_dict(sel.state_dict())
+            return rec
         return cross_distill(student, teacher, x, plan, spec['cd_mu'], spec['cd_iters'], spec['cd_lr'], spec['cd_batch_size'], seed)
     return _iterative(method, student, teacher, few, spec, spec['iters'], seed)
 
@@ -448,7 +509,7 @@ def mir(model:str|None=None,                  # default: the preset's
         plan:str|None=None,                   # a `PLANS` name or 'unstructured' (default: the preset's, 'res50')
         samples:Sequence[int]|None=None,      # K samples per class (default: the preset's)
         trials:int|None=None,                 # few-sample sets per K (default: the preset's)
-        methods:Sequence[str]|None=None,      # `METHODS` names (default: all)
+        methods:Sequence[str]|None=None,      # `METHODS` names (default: the preset's, Table 12's six)
         preset:str='quick',                   # a `PRESETS` key
         overrides:dict|None=None,             # merged into the preset, e.g. {'few': {'iters': 500}}
         seed:int=0,                           # the teacher's seed and the base seed of the few-sample draws
@@ -533,7 +594,7 @@ def summarize(rows:list[dict]) -> dict:
     for r in rows: out.setdefault(r['method'], {}).setdefault(str(r['k']), []).append(r['test_acc'])
     return {m: {k: dict(zip(('mean', 'std'), mean_std(v)), n=len(v)) for k, v in ks.items()} for m, ks in out.items()}
 
-NAMES = {'bp': 'BP', 'kd': 'KD', 'fskd': 'FSKD', 'cd': 'CD', 'mir_before': 'MiR_before', 'mir_after': 'MiR_after'}
+NAMES = {'bp': 'BP', 'kd': 'KD', 'fskd': 'FSKD', 'cd': 'CD', 'cd_select': 'CD (own channels)', 'mir_before': 'MiR_before', 'mir_after': 'MiR_after'}
 
 def format_table(record:dict) -> str:
     """Table 12 of MiR's appendix from a `mir` record: one row per method, one column per K, mean ± std of the test top-1
