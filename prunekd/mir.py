@@ -4,7 +4,7 @@
 
 # %% ../nbs/23_mir.ipynb #80564f3c
 from __future__ import annotations
-import copy, time
+import copy, math, time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torchvision
 from .core import (check_choice, check_fraction, config_hash, run_once, get_device, seed_everything, load_state, read_json,
                           read_record, NonFiniteLossError)
 from .data import ImageData, random_flip
@@ -25,12 +26,13 @@ from .runs import (StageContext, get_preset, mean_std, paired_comparison, format
                           teacher_stage)
 
 # %% auto #0
-__all__ = ['PLANS', 'WHERE', 'TABLE12_METHODS', 'METHODS', 'PRESETS', 'UNSTRUCTURED_METHODS', 'NAMES', 'few_shot_indices',
-           'random_indices', 'FewShotBatches', 'cd_skip_blocks', 'res50_plan', 'structured_student', 'feature_module',
-           'capture_features', 'train_iters', 'mir_loss', 'mimic', 'backprop', 'few_shot_kd', 'few_shot_inputs',
-           'fold_correction', 'fskd', 'cross_distill_loss', 'cross_distill', 'cross_distill_select', 'run_method',
-           'progressive_sparsities', 'unstructured_student', 'unstructured_recovery', 'mir', 'summarize',
-           'format_table', 'mir_claims', 'format_claims', 'plot_samples', 'finished_rows']
+__all__ = ['PLANS', 'RESNET34_SCHEMES', 'WHERE', 'TABLE12_METHODS', 'METHODS', 'PRESETS', 'UNSTRUCTURED_METHODS', 'NAMES',
+           'few_shot_indices', 'random_indices', 'FewShotBatches', 'cd_skip_blocks', 'res50_plan', 'structured_student',
+           'resnet34_plan', 'feature_module', 'capture_features', 'train_iters', 'mir_loss', 'mimic', 'backprop',
+           'few_shot_kd', 'few_shot_inputs', 'fold_correction', 'fskd', 'cross_distill_loss', 'cross_distill',
+           'cross_distill_select', 'run_method', 'progressive_sparsities', 'unstructured_student',
+           'unstructured_recovery', 'mir', 'summarize', 'format_table', 'mir_claims', 'format_claims', 'plot_samples',
+           'finished_rows']
 
 # %% ../nbs/23_mir.ipynb #47519c23
 def few_shot_indices(labels:torch.Tensor,  # int64 `[N]` class index of every image of the pool
@@ -112,7 +114,47 @@ def structured_student(teacher:nn.Module, plan:str|dict='res50', example_input:t
     if isinstance(plan, str):
         check_choice('plan', plan, list(PLANS))
         plan = PLANS[plan](teacher)
-    return prune_channels(teacher, plan, example_input), plan
+    own = {u.name for u in prunable_units(teacher, example_input)}   # else: residual-stream units (Torch-Pruning's groups)
+    return prune_channels(teacher, plan, example_input, generic=not set(plan) <= own), plan
+
+# %% ../nbs/23_mir.ipynb #r34plex
+RESNET34_SCHEMES = {   # UNVERIFIED placeholders (spec §5.4): per-stage fraction removed, inner channels and residual streams
+    'B': dict(ratios=(0.3, 0.3, 0.3, 0.3), stream_ratios=(0.1, 0.1, 0.1, 0.1)),
+    'C': dict(ratios=(0.5, 0.5, 0.5, 0.5), stream_ratios=(0.2, 0.2, 0.2, 0.2)),
+}
+
+def resnet34_plan(model:nn.Module,                          # a torchvision ResNet (34 for MiR's tables; 18 works alike)
+                  scheme:str='C',                           # 'B' (fewer FLOPs removed) or 'C', see `RESNET34_SCHEMES`
+                  residual:bool=False,                      # False: "Normal" (inner channels); True: "Residual" (also the streams)
+                  ratios:Sequence[float]|None=None,         # fraction of inner channels removed per stage (4 values)
+                  stream_ratios:Sequence[float]|None=None,  # fraction of residual-stream channels removed per stage (4 values)
+                  criterion:Callable=l1_filter_norm,
+                  example_input:torch.Tensor|None=None) -> dict:
+    """MiR's "Prune-{B,C} {Normal,Residual}" plan for a torchvision ResNet: keep `ceil(C·(1 − r))` channels of largest
+    `criterion` in the inner unit of every block (`r` = the block's stage ratio) and, with `residual`, in every stage's
+    residual stream (the Torch-Pruning group of the stem conv for stage 1, of the down-sampling conv for the others).
+    The default ratios are **unverified placeholders** (`RESNET34_SCHEMES`; MiR's Table 2 is not available). Returns a
+    plan for `prune_channels(..., generic=True)` (`structured_student` detects it). Raises `ValueError` for another
+    model, an unknown scheme, or ratios that are not 4 values in [0, 1)."""
+    if not (isinstance(model, torchvision.models.ResNet) and all(isinstance(b, torchvision.models.resnet.BasicBlock) for b in model.layer1)):
+        raise ValueError(f"Prune-B/C is defined for torchvision BasicBlock ResNets (resnet18/34), got {type(model).__name__}")
+    check_choice('scheme', scheme, list(RESNET34_SCHEMES))
+    d = RESNET34_SCHEMES[scheme]
+    ratios, stream_ratios = (list(d['ratios'] if ratios is None else ratios), list(d['stream_ratios'] if stream_ratios is None else stream_ratios))
+    for name, rs in (('ratios', ratios), ('stream_ratios', stream_ratios)):
+        if len(rs) != 4: raise ValueError(f"{name} needs one value per stage (4), got {len(rs)}")
+        for r in rs: check_fraction(name, r, low=0, low_inclusive=True)
+    ex = torch.zeros(1, model.conv1.in_channels, 64, 64) if example_input is None else example_input
+    us = {u.name: u for u in prunable_units(model, ex, generic=True)}
+    counts = {}
+    for s in range(4):
+        for b in range(len(getattr(model, f'layer{s+1}'))):
+            u = us[f'layer{s+1}.{b}.conv1']; counts[u.name] = max(1, math.ceil(u.channels * (1 - ratios[s])))
+        if residual:
+            u = us['conv1' if s == 0 else f'layer{s+1}.0.downsample.0']; counts[u.name] = max(1, math.ceil(u.channels * (1 - stream_ratios[s])))
+    return plan_by_counts(model, counts, criterion, list(us.values()))
+
+PLANS.update({f'prune-{s}-{kind}': (lambda m, s=s, kind=kind: resnet34_plan(m, s, kind == 'residual')) for s in RESNET34_SCHEMES for kind in ('normal', 'residual')})
 
 # %% ../nbs/23_mir.ipynb #6fcc866e
 def feature_module(model:nn.Module) -> nn.Module:
@@ -549,7 +591,9 @@ def mir(model:str|None=None,                  # default: the preset's
         for k in samples:   # refuse a K the training split cannot give before anything is trained
             few_shot_indices(ctx.train.labels, k, 0, seed)
         ex = torch.zeros(*ctx.size, device=ctx.device)
-        if not unstructured: structured_student(ctx.build(model, model_kwargs), plan_name, ex)   # the plan fits the model
+        if not unstructured:   # the plan fits the model, and the layer-wise methods fit the plan (CIFAR ResNet blocks)
+            m0 = ctx.build(model, model_kwargs); plan0 = structured_student(m0, plan_name, ex)[1]
+            if set(methods) & {'fskd', 'cd', 'cd_select'}: _pruned_blocks(m0, plan0)
         log(f"teacher {model} {model_kwargs} (zoo)")
         t_cfg, t_rec, t_dir = teacher_stage(ctx, model, model_kwargs, p['teacher'], zoo)
         teacher = ctx.build(model, model_kwargs); load_state(teacher, t_dir/'model.pt'); teacher.eval()
