@@ -6,6 +6,7 @@ so that all cores (or one GPU) are used, then one merged 3-seed record per pipel
     python tools/standard_evidence.py pipelines --out DIR [--seeds 0 1 2] [--jobs 12] [--names pkd magnitude l1 slimming] [--sparsities ...]
     python tools/standard_evidence.py merge     --out DIR [--names ...] [--sparsities ...]
     python tools/standard_evidence.py pack      --out DIR --to FILE.tar.gz   # the JSON records only, no weights
+    python tools/standard_evidence.py teachers-eq7 --out DIR --to FILE.json [--sparsities 0.59]   # pkd's teachers, before its students finish
 
 On one GPU, start NVIDIA's MPS daemon first (`nvidia-cuda-mps-control -d`) so that the processes share the GPU instead
 of time-slicing it: without MPS six ResNet-20 teachers side by side on an H100 ran at about 4,000 images/s each. The
@@ -41,6 +42,36 @@ def _pipeline(out, name, seed, sparsities=None, settings=None):
         res = rethinking(name, preset='standard', seeds=seeds, settings=settings, extras=name != 'magnitude', out=out/'runs', zoo=out/'zoo', progress=False)
     print(f"{name} seeds {seeds}: {res['seconds']:.0f} s", flush=True)
 
+def teachers_eq7(out, to, sparsities=None, seeds=SEEDS):
+    """Park & No's teacher-side measurements at each sparsity, per seed, from the finished pruning and control rounds of
+    `pipelines --names pkd` (before its students finish): test top-1 and Eq. 7's mean log p(true class) on the training
+    split of the unpruned teacher, the pruned teacher and the control (the unpruned teacher retrained for as many
+    rounds, not pruned), the same functions and data as `prune_then_distill`'s rows. Writes `to` (JSON rows)."""
+    from prunekd.core import read_json, atomic_write
+    from prunekd.runs import StageContext, teacher_stage, RECIPES
+    from prunekd.pkd import PRESETS
+    from prunekd.prune import load_masked, rounds_for_sparsity, sparsity_of
+    from prunekd.metrics import predict, accuracy, true_class_logprob
+    p = PRESETS['standard']
+    stages = [(d, read_json(d/'config.json')) for d in sorted((out/'runs'/'stages').iterdir()) if (d/'record.json').exists()]
+    rows = []
+    for sp in (sparsities or p['sparsities']):
+        k = rounds_for_sparsity(sp, 0.2)
+        for seed in seeds:
+            ctx = StageContext(p['dataset'], seed, out/'runs', p['train_subset'], p['val_subset'], p['test_subset'], progress=False)
+            _, _, tdir = teacher_stage(ctx, p['model'], p['model_kwargs'], p['teacher'], out/'zoo')
+            found = {name: [d for d, c in stages if c.get('stage') == 'prune_round' and c['seed'] == seed and c['round'] == k - 1 and (c['rate'] > 0) == pruned]
+                     for name, pruned in (('pruned', True), ('control', False))}
+            if any(len(v) != 1 for v in found.values()): raise SystemExit(f"seed {seed}, {sp}: round {k} stages {found}")
+            row = dict(sparsity=sp, seed=seed, rounds=k, stages={'teacher': tdir.name, **{n: v[0].name for n, v in found.items()}})
+            test, train = ctx.eval_loader('test'), ctx.eval_loader('train')
+            for name, d in (('unpruned', tdir), ('pruned', found['pruned'][0]), ('control', found['control'][0])):
+                net = ctx.build(p['model'], p['model_kwargs']); load_masked(net, d/'model.pt')
+                lt, yt = predict(net, test); lr_, yr = predict(net, train)
+                row.update({f'acc_{name}': accuracy(lt, yt)[0], f'logp_true_{name}': true_class_logprob(lr_, yr), f'sparsity_{name}': sparsity_of(net, 'conv_linear')})
+            print(json.dumps(row), flush=True); rows.append(row)
+    atomic_write(to, lambda f: f.write(json.dumps({'preset': 'standard', 'rows': rows}, indent=1).encode()))
+
 def _spawn(jobs, args_list, log_dir):
     "Run `python tools/standard_evidence.py one ...` for each args, at most `jobs` at a time; return the exit codes."
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -66,7 +97,7 @@ def pack(out, to):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('cmd', choices=['teachers', 'pipelines', 'merge', 'pack', 'one'])
+    ap.add_argument('cmd', choices=['teachers', 'pipelines', 'merge', 'pack', 'one', 'teachers-eq7'])
     ap.add_argument('rest', nargs='*')
     ap.add_argument('--out', type=Path, default=Path.home()/'.cache'/'prunekd'/'standard')
     ap.add_argument('--seeds', type=int, nargs='+', default=SEEDS)
@@ -91,6 +122,8 @@ def main():
     elif a.cmd == 'merge':
         for name in a.names: _pipeline(out, name, None, a.sparsities, a.settings)
         codes = {}
+    elif a.cmd == 'teachers-eq7':
+        teachers_eq7(out, a.to, a.sparsities, a.seeds); codes = {}
     else:
         pack(out, a.to); codes = {}
     if any(codes.values()): sys.exit(1)
