@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "and write report.md. Every (method, K, trial) is a run record: rerunning reuses finished ones.",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     m.add_argument('--model', default=None, choices=sorted(MODELS), metavar='MODEL',
-                   help="a CIFAR ResNet (default: the preset's; 'quick': resnet20, 'standard'/'paper': resnet56 with option-A slicing shortcuts)")
+                   help="a CIFAR ResNet, or resnet18/resnet34 with the prune-B/C plans (default: the preset's; 'quick': resnet20, 'standard'/'paper': resnet56 with option-A slicing shortcuts)")
     m.add_argument('--plan', default=None, choices=[*mr.PLANS, 'unstructured'],
                    help="pruning plan (default: the preset's, res50); 'unstructured': the appendix's Table 11 protocol (90 %% of every conv but the first, progressively)")
     m.add_argument('--samples', type=_positive_int, nargs='+', default=None, metavar='K', help="samples per class (default: the preset's; 'standard': 1 2 3 5 10 50)")
