@@ -352,19 +352,28 @@ def cross_distill_loss(w_s:torch.Tensor,     # the student's kernel `[O, C', k, 
     o_t = conv(x_t, w_t) if o_t is None else o_t
     return mu * F.mse_loss(conv(x_tk, w_s), o_t) + (1 - mu) * F.mse_loss(conv(x_s, w_tk), conv(x_s, w_s))
 
-def _cd_layer(student, teacher, name, x, keep, mu, iters, lr, batch_size, g):
-    "Cross Distillation on the conv `name` (see `cross_distill`); a weight mask on the student's conv stays applied. Returns (first, last) loss."
+def _cd_setup(student, teacher, name, x, w0, lr, iters):
+    "What one layer's CD solve needs: the student's conv, both inputs to conv `name`, the teacher's kernel and output, and Adam on a copy of `w0` with lr ×0.1 after the first third."
     conv_s, conv_t = student.get_submodule(name), teacher.get_submodule(name)
     x_t, x_s = _tap(teacher, name, x, 'input'), _tap(student, name, x, 'input')
     w_t = conv_t.weight.detach().float()
     o_t = F.conv2d(x_t, w_t, stride=conv_t.stride, padding=conv_t.padding)     # the teacher's output, all input channels
-    mask = getattr(conv_s, 'weight_mask', None)
-    w = conv_s.weight.detach().float().clone().requires_grad_(True)
+    w = w0.detach().float().clone().requires_grad_(True)
     opt = torch.optim.Adam([w], lr=lr)
     sched = torch.optim.lr_scheduler.MultiStepLR(opt, [max(1, iters // 3)], 0.1)
+    return conv_s, x_t, x_s, w_t, o_t, w, opt, sched
+
+def _cd_batch(x, batch_size, g):
+    "Indices of one random batch of the few-sample set."
+    return torch.randint(0, len(x), (min(batch_size, len(x)),), generator=g).to(x.device)
+
+def _cd_layer(student, teacher, name, x, keep, mu, iters, lr, batch_size, g):
+    "Cross Distillation on the conv `name` (see `cross_distill`); a weight mask on the student's conv stays applied. Returns (first, last) loss."
+    conv_s, x_t, x_s, w_t, o_t, w, opt, sched = _cd_setup(student, teacher, name, x, student.get_submodule(name).weight, lr, iters)
+    mask = getattr(conv_s, 'weight_mask', None)
     first = None
     for i in range(iters):
-        idx = torch.randint(0, len(x), (min(batch_size, len(x)),), generator=g).to(x.device)
+        idx = _cd_batch(x, batch_size, g)
         loss = cross_distill_loss(w if mask is None else w * mask, w_t, x_t[idx], x_s[idx], keep, mu, conv_s.stride, conv_s.padding, o_t=o_t[idx])
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
         if first is None: first = loss.item()
@@ -426,18 +435,12 @@ def cross_distill_select(teacher:nn.Module,  # the unpruned CIFAR ResNet (left u
     g, first, last, kept = torch.Generator().manual_seed(seed), 0., 0., {}
     for blk, keep in zip(blocks, plan.values()):
         name, target = f'{blk}.conv2', len(keep)
-        conv_s, conv_t = net.get_submodule(name), teacher.get_submodule(name)
-        x_t, x_s = _tap(teacher, name, x, 'input'), _tap(net, name, x, 'input')
-        w_t = conv_t.weight.detach().float()
-        o_t = F.conv2d(x_t, w_t, stride=conv_t.stride, padding=conv_t.padding)
+        conv_s, x_t, x_s, w_t, o_t, w, opt, sched = _cd_setup(net, teacher, name, x, teacher.get_submodule(name).weight, lr, iters)
         C = w_t.shape[1]
-        w = w_t.clone().requires_grad_(True)
         mask = torch.ones(1, C, 1, 1, device=w.device)
-        opt = torch.optim.Adam([w], lr=lr)
-        sched = torch.optim.lr_scheduler.MultiStepLR(opt, [max(1, iters // 3)], 0.1)
         third, left = iters / 3, C
         for i in range(iters):
-            idx = torch.randint(0, len(x), (min(batch_size, len(x)),), generator=g).to(x.device)
+            idx = _cd_batch(x, batch_size, g)
             loss = cross_distill_loss(w * mask, w_t, x_t[idx], x_s[idx], None, mu, conv_s.stride, conv_s.padding, o_t=o_t[idx])
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
             if i <= iters // 3:
