@@ -721,7 +721,7 @@ def compare_scoring(preset:str='quick', seeds:Sequence[int]|None=None, overrides
                     out:str|Path='runs/ekg_table1', zoo:str|Path|None=None, recompute:bool=False,
                     device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
     """EKG's Table 1 (see above): `{'rows': [per method and seed: method, seed, val_loss, cn, n_hvp, sliced_acc,
-    test_acc, macs, teacher_macs]}`; every stage is an `ekg()` stage or an `ekg_measure` stage in `out`, so a second
+    sliced_recal_acc (BN statistics re-estimated, before fine-tuning), test_acc, macs, teacher_macs]}`; every stage is an `ekg()` stage or an `ekg_measure` stage in `out`, so a second
     call reads them back. Raises what `ekg()` raises."""
     cn = dict(STUDY_PRESETS.get(preset, STUDY_PRESETS['standard'])['cn'] if cn is None else cn)
     rows, ov0 = [], dict(overrides or {})
@@ -745,17 +745,18 @@ def compare_scoring(preset:str='quick', seeds:Sequence[int]|None=None, overrides
                 return dict(val_loss=vl, cn=res['cn'], n_hvp=res['n_hvp'])
             mr, _ = ctx.stage('ekg_measure', dict(stage='ekg_measure', search=s_dir.name, cn=cn), job, inputs=[s_dir])
             rows.append(dict(method=name, seed=r['seed'], val_loss=mr['val_loss'], cn=mr['cn'], n_hvp=mr['n_hvp'], sliced_acc=r['sliced_acc'],
-                             test_acc=r['test_acc'], macs=r['macs'], teacher_macs=r['teacher_macs']))
+                             sliced_recal_acc=r.get('sliced_recal_acc'), test_acc=r['test_acc'], macs=r['macs'], teacher_macs=r['teacher_macs']))
     return dict(rows=rows)
 
 def format_scoring(res:dict) -> str:
     "Table 1 from `compare_scoring`: per method the mean ± sd over seeds, then EKG against each baseline (paired, per seed)."
     by = {m: [r for r in res['rows'] if r['method'] == m] for m in SCORING_METHODS}
     ms = lambda v: f"{np.mean(v):.4f} ± {np.std(v, ddof=1):.4f}" if len(v) > 1 else f"{v[0]:.4f}"
-    lines = ['| method | MACs / teacher | val loss | CN | test top-1 (%) |', '|---|---|---|---|---|']
+    lines = ['| method | MACs / teacher | val loss | CN | before fine-tuning, BN recalibrated (%) | test top-1 (%) |', '|---|---|---|---|---|---|']
+    rc = lambda rs: ms([100 * r['sliced_recal_acc'] for r in rs]) if all(r.get('sliced_recal_acc') is not None for r in rs) else '-'
     for m, rs in by.items():
         lines.append(f"| {m} | {np.mean([r['macs'] / r['teacher_macs'] for r in rs]):.1%} | {ms([r['val_loss'] for r in rs])} | "
-                     f"{ms([r['cn'] for r in rs])} | {ms([100 * r['test_acc'] for r in rs])} |")
+                     f"{ms([r['cn'] for r in rs])} | {rc(rs)} | {ms([100 * r['test_acc'] for r in rs])} |")
     lines.append('')
     for base in ('L1', 'Taylor'):
         e, b = sorted(by['EKG'], key=lambda r: r['seed']), sorted(by[base], key=lambda r: r['seed'])
