@@ -16,7 +16,7 @@ import torch_pruning as tp
 from .core import (check_choice, check_fraction, config_hash, run_once, get_device, seed_everything, load_state, atomic_save,
                           safe_load, read_record)
 from .data import ImageData, random_crop, random_flip, color_jitter
-from .models import CifarResNet
+from .models import CifarResNet, get_model
 from .metrics import eval_mode, evaluate, param_counts, macs
 from .train import precision, fit
 from .hessian import condition_number, recalibrate_bn
@@ -27,8 +27,9 @@ from .runs import (StageContext, get_preset, check_seeds, RECIPES, recipe_data, 
 __all__ = ['GUIDANCE', 'SCORES', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_PRESETS', 'SCORING_METHODS', 'Gate', 'EKGGates',
            'batch_stats', 'ekg_objective', 'batch_stat_logits', 'evaluate_objective', 'score_gates', 'gated_macs',
            'slice_network', 'trimmed_otsu', 'candidate_step', 'ekg_search', 'select_memory_bank', 'memory_bank_logits',
-           'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune', 'per_class_split', 'ekg', 'format_rows', 'random_subnetwork',
-           'correlation', 'compare_predictors', 'cn_study', 'format_study', 'compare_scoring', 'format_scoring']
+           'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune', 'per_class_split', 'ekg', 'format_rows', 'load_subnetwork',
+           'random_subnetwork', 'correlation', 'compare_predictors', 'cn_study', 'format_study', 'compare_scoring',
+           'format_scoring']
 
 # %% ../nbs/21_ekg.ipynb #8e4f1aef
 class Gate:
@@ -545,6 +546,34 @@ def _ekg_section(rec_dir, record):
     axs[1].set_xlabel('block'); axs[1].set_ylabel('inner channels kept'); axs[1].set_title('per-block widths'); axs[0].legend(fontsize=7)
     fig.tight_layout()
     return '\n'.join(md), {'search.png': fig}
+
+# %% ../nbs/21_ekg.ipynb #lsub0cd1
+def load_subnetwork(out:str|Path,                 # the `out` folder the `ekg()` run wrote
+                    record:dict,                  # what `ekg()` returned, or its `record.json`
+                    seed:int|None=None,           # which row (default: the first)
+                    finetuned:bool=True,          # load the fine-tuned weights; False: the searched weights, sliced
+                    device=None) -> nn.Module:
+    """The sub-network an `ekg` run found, rebuilt from its stage folders: the searched network's weights
+    (`<search stage>/model.pt`) sliced by the search's final gates (`slice_network`, kernels renormalised as in the run),
+    then, with `finetuned`, the weights of the fine-tuning stage. The data's classes and channels are read from the
+    weights, so no data is loaded. Returned in eval mode on `device` (default: CPU). Raises `KeyError` for a seed the
+    record lacks and `FileNotFoundError` when a stage's weights are gone (records committed without weights)."""
+    out, rows = Path(out), record['rows']
+    row = rows[0] if seed is None else next((r for r in rows if r['seed'] == seed), None)
+    if row is None: raise KeyError(f"no row for seed {seed} in this record (seeds {[r['seed'] for r in rows]})")
+    dirs = {k: out/row['stages'][k] for k in ('search', 'finetune')}
+    for k, d in dirs.items():
+        if k == 'search' or finetuned:
+            if not (d/'model.pt').exists(): raise FileNotFoundError(f"the {k} stage's weights are not in {d} (a record without weights?)")
+    state = safe_load(dirs['search']/'model.pt')
+    cfg = record['config']
+    base = get_model(cfg['model'], num_classes=state['fc.weight'].shape[0], in_chans=state['conv1.weight'].shape[1], **cfg['model_kwargs'])
+    load_state(base, state); base.eval()
+    with EKGGates(base) as gates:
+        gates.load(read_record(dirs['search'])['states'][-1]); net = slice_network(base, gates)
+    if finetuned: load_state(net, dirs['finetune']/'model.pt')
+    return net.to(device or 'cpu').eval()
+
 
 # %% ../nbs/21_ekg.ipynb #cn00cd01
 def random_subnetwork(model:nn.Module,               # the trained network (a CifarResNet with shortcut='B'); not modified
