@@ -26,10 +26,10 @@ from .runs import (StageContext, get_preset, check_seeds, RECIPES, recipe_data, 
 # %% auto #0
 __all__ = ['GUIDANCE', 'SCORES', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_PRESETS', 'SCORING_METHODS', 'Gate', 'EKGGates',
            'batch_stats', 'ekg_objective', 'batch_stat_logits', 'evaluate_objective', 'score_gates', 'gated_macs',
-           'slice_network', 'trimmed_otsu', 'candidate_step', 'ekg_search', 'select_memory_bank', 'memory_bank_logits',
-           'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune', 'per_class_split', 'ekg', 'format_rows', 'load_subnetwork',
-           'random_subnetwork', 'correlation', 'compare_predictors', 'cn_study', 'format_study', 'compare_scoring',
-           'format_scoring']
+           'slice_network', 'slice_state', 'trimmed_otsu', 'candidate_step', 'ekg_search', 'select_memory_bank',
+           'memory_bank_logits', 'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune', 'per_class_split', 'ekg',
+           'format_rows', 'load_subnetwork', 'random_subnetwork', 'correlation', 'compare_predictors', 'cn_study',
+           'format_study', 'compare_scoring', 'format_scoring']
 
 # %% ../nbs/21_ekg.ipynb #8e4f1aef
 class Gate:
@@ -205,6 +205,11 @@ def slice_network(model:nn.Module, gates:EKGGates, renorm:bool=True) -> nn.Modul
             for n, c in net.named_modules():
                 if isinstance(c, nn.Conv2d) and c.weight.norm() > 0: c.weight.mul_(norms[n] / c.weight.norm())
     return net
+
+def slice_state(model:nn.Module, state:dict, renorm:bool=True) -> nn.Module:
+    "`slice_network` of `model` with the gate masks `state` (`EKGGates.state()`, e.g. a search's final entry); `model` is left without gates."
+    with EKGGates(model) as gates:
+        gates.load(state); return slice_network(model, gates, renorm)
 
 # %% ../nbs/21_ekg.ipynb #71f7f3ea
 def trimmed_otsu(values:Sequence[float], trim:float=0.2) -> float:
@@ -487,8 +492,7 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
                 log(f"[seed {seed}] memory bank: interim sub-networks {members} of {len(s_rec['ce']) - 1}")
                 bk_rec, bk_dir = ctx.stage('ekg_bank', b_cfg, bank_job, inputs=[s_dir])
             def slice_job(run):
-                with EKGGates(base) as gates:
-                    gates.load(s_rec['states'][-1]); sliced = slice_network(base, gates)
+                sliced = slice_state(base, s_rec['states'][-1])
                 test = ctx.eval_loader('test'); before = evaluate(sliced, test)['acc']
                 xs, ys = ctx.train.normalized(sub, ctx.device), ctx.train.labels[sub].to(ctx.device)
                 recalibrate_bn(sliced, [(xs[i:i + 256], ys[i:i + 256]) for i in range(0, len(sub), 256)])
@@ -497,8 +501,7 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
                                        slice_job, inputs=[s_dir])
             f_cfg = dict(stage='ekg_finetune', search=Path(s_dir).name, bank=members, finetune=p['finetune'], seed=seed)
             def ft_job(run):
-                with EKGGates(base) as gates:
-                    gates.load(s_rec['states'][-1]); sliced = slice_network(base, gates)
+                sliced = slice_state(base, s_rec['states'][-1])
                 before = evaluate(sliced, ctx.eval_loader('test'))['acc']
                 bank = safe_load(bk_dir/'bank.pt') if members else None
                 ft = {kk: v for kk, v in p['finetune'].items() if kk not in ('bank', 'mode')}
@@ -562,15 +565,13 @@ def load_subnetwork(out:str|Path,                 # the `out` folder the `ekg()`
     row = rows[0] if seed is None else next((r for r in rows if r['seed'] == seed), None)
     if row is None: raise KeyError(f"no row for seed {seed} in this record (seeds {[r['seed'] for r in rows]})")
     dirs = {k: out/row['stages'][k] for k in ('search', 'finetune')}
-    for k, d in dirs.items():
-        if k == 'search' or finetuned:
-            if not (d/'model.pt').exists(): raise FileNotFoundError(f"the {k} stage's weights are not in {d} (a record without weights?)")
+    for k in ['search'] + ['finetune'] * finetuned:
+        if not (dirs[k]/'model.pt').exists(): raise FileNotFoundError(f"the {k} stage's weights are not in {dirs[k]} (a record without weights?)")
     state = safe_load(dirs['search']/'model.pt')
     cfg = record['config']
     base = get_model(cfg['model'], num_classes=state['fc.weight'].shape[0], in_chans=state['conv1.weight'].shape[1], **cfg['model_kwargs'])
     load_state(base, state); base.eval()
-    with EKGGates(base) as gates:
-        gates.load(read_record(dirs['search'])['states'][-1]); net = slice_network(base, gates)
+    net = slice_state(base, read_record(dirs['search'])['states'][-1])
     if finetuned: load_state(net, dirs['finetune']/'model.pt')
     return net.to(device or 'cpu').eval()
 
@@ -689,8 +690,7 @@ def cn_study(preset:str='quick', networks:int|None=None, seed:int=0, overrides:d
                 s = seed * 100_003 + i; seed_everything(s)
                 net = ctx.build(p['model'], p['model_kwargs']); load_state(net, t_dir/'model.pt'); net.eval()
                 rs = random_subnetwork(net, xv, yv, target, seed=s, trials=p['trials'], l1_trials=p['l1_trials'])
-                with EKGGates(net) as gates:
-                    gates.load(rs['final']); sub = slice_network(net, gates)
+                sub = slice_state(net, rs['final'])
                 _, val_loss, _ = evaluate_objective(sub, xv, yv, None)
                 cn = condition_number(sub, (xv, yv), bn='train', seed=s, **p['cn'])
                 ft = p['finetune']
@@ -766,8 +766,7 @@ def compare_scoring(preset:str='quick', seeds:Sequence[int]|None=None, overrides
             s_dir = Path(out)/r['stages']['search']
             def job(run, r=r, s_dir=s_dir, ctx=ctx, val=val):
                 base = ctx.build(c['model'], c['model_kwargs']); load_state(base, s_dir/'model.pt'); base.eval()
-                with EKGGates(base) as gates:
-                    gates.load(read_record(s_dir)['states'][-1]); sub = slice_network(base, gates)
+                sub = slice_state(base, read_record(s_dir)['states'][-1])
                 xv, yv = ctx.train.normalized(val, ctx.device), ctx.train.labels[val].to(ctx.device)
                 _, vl, _ = evaluate_objective(sub, xv, yv, None)
                 res = condition_number(sub, (xv, yv), bn='train', seed=r['seed'], **cn)
