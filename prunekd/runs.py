@@ -20,7 +20,8 @@ from .train import fit, precision
 # %% auto #0
 __all__ = ['REPORTS', 'RECIPES', 'merge_overrides', 'get_preset', 'check_seeds', 'replicates', 'StageContext', 'mean_std',
            'paired_comparison', 'format_comparison', 'find_records', 'register_report', 'write_report', 'broken_links',
-           'recipe_data', 'spec_fit_kwargs', 'default_zoo', 'teacher_stage', 'pretrained', 'zoo_list', 'format_zoo']
+           'combine_seeds', 'recipe_data', 'spec_fit_kwargs', 'default_zoo', 'teacher_stage', 'pretrained', 'zoo_list',
+           'format_zoo']
 
 # %% ../nbs/10_runs.ipynb #343efffb
 def merge_overrides(base:dict,                 # a preset (nested dicts of settings)
@@ -237,6 +238,37 @@ def broken_links(report:str|Path) -> list[str]:
     report = Path(report)
     targets = re.findall(r'\]\(([^)#\s]+)\)', report.read_text())
     return [t for t in targets if '://' not in t and not (report.parent/t).exists()]
+
+# %% ../nbs/10_runs.ipynb #cmbs01cd
+def combine_seeds(records:Sequence[dict|str|Path],   # pipeline records, or their `<kind>-<hash>` folders
+                  summarize:Callable[[list[dict]], object]|None=None) -> dict:  # the pipeline's summary of rows, e.g. `pkd.summarize`
+    """One record from pipeline records of the same configuration that differ only in their seeds. Returns `{'config'`
+    (`seeds` the sorted union), `'rows'` (every row, ordered by seed; within a seed each record's order is kept),
+    `'summary'` (`summarize(rows)`; only when given), `'seconds'` (the records' sum), `'combined_from'` (each record's
+    seeds)`}`. Folders are read with `read_record` (checksums verified). Raises `ValueError` for no records, configurations
+    that differ in anything but `seeds` (naming the keys), a seed in two records, or a row whose seed its record does not list."""
+    recs = [read_record(r) if isinstance(r, (str, Path)) else r for r in records]
+    if not recs: raise ValueError("combine_seeds needs at least one record")
+    strip = lambda c: {k: v for k, v in c.items() if k != 'seeds'}
+    base = strip(recs[0]['config'])
+    for i, r in enumerate(recs[1:], 1):
+        other = strip(r['config'])
+        if other != base:
+            keys = sorted(k for k in set(base) | set(other) if base.get(k) != other.get(k))
+            raise ValueError(f"record {i} is not a run of the same configuration as record 0: they differ in {', '.join(keys)}")
+    seen = {}
+    for i, r in enumerate(recs):
+        for s in r['config']['seeds']:
+            if s in seen: raise ValueError(f"seed {s} is in record {seen[s]} and in record {i}")
+            seen[s] = i
+        bad = sorted({row['seed'] for row in r['rows']} - set(r['config']['seeds']))
+        if bad: raise ValueError(f"record {i} has rows of seeds {bad} that its configuration does not list")
+    rows = [row for s in sorted(seen) for row in recs[seen[s]]['rows'] if row['seed'] == s]
+    out = {'config': {**recs[0]['config'], 'seeds': sorted(seen)}, 'rows': rows}
+    if summarize is not None: out['summary'] = summarize(rows)
+    out['seconds'] = sum(r.get('seconds', 0) for r in recs)
+    out['combined_from'] = [r['config']['seeds'] for r in recs]
+    return out
 
 # %% ../nbs/10_runs.ipynb #67095109
 RECIPES = {

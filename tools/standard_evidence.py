@@ -7,6 +7,7 @@ so that all cores (or one GPU) are used, then one merged 3-seed record per pipel
     python tools/standard_evidence.py merge     --out DIR [--names ...] [--sparsities ...]
     python tools/standard_evidence.py pack      --out DIR --to FILE.tar.gz   # the JSON records only, no weights
     python tools/standard_evidence.py teachers-eq7 --out DIR --to FILE.json [--sparsities 0.59]   # pkd's teachers, before its students finish
+    python tools/standard_evidence.py combine   --names pkd --from DIR [DIR ...] --to DIR2   # per-seed records (of separate sessions) -> one
 
 On one GPU, start NVIDIA's MPS daemon first (`nvidia-cuda-mps-control -d`) so that the processes share the GPU instead
 of time-slicing it: without MPS six ResNet-20 teachers side by side on an H100 ran at about 4,000 images/s each. The
@@ -72,6 +73,21 @@ def teachers_eq7(out, to, sparsities=None, seeds=SEEDS):
             print(json.dumps(row), flush=True); rows.append(row)
     atomic_write(to, lambda f: f.write(json.dumps({'preset': 'standard', 'rows': rows}, indent=1).encode()))
 
+KINDS = {'pkd': ('pkd', 'prunekd.pkd'), 'kesi': ('kesi', 'prunekd.kesi')}   # anything else is a Rethinking method
+
+def combine(name, sources, to):
+    """One record from the per-seed pipeline records of `name` (pkd, kesi or a Rethinking method) found under the
+    folders `sources`, which must be runs of one configuration that differ only in their seeds (`runs.combine_seeds`;
+    their stage folders need not exist): written to `to/<kind>-<hash>`, the folder the all-seeds pipeline would write."""
+    import importlib
+    from prunekd.runs import find_records, combine_seeds
+    from prunekd.core import run_once
+    kind, module = KINDS.get(name, ('rethinking', 'prunekd.rethinking'))
+    recs = [d for s in sources for d in find_records(s, kind)]
+    both = combine_seeds(recs, importlib.import_module(module).summarize)
+    rec = run_once(to, both['config'], lambda run: both, kind, log=None)
+    print(f"{kind} seeds {rec['config']['seeds']} from {len(recs)} records -> {to}", flush=True)
+
 def _spawn(jobs, args_list, log_dir):
     "Run `python tools/standard_evidence.py one ...` for each args, at most `jobs` at a time; return the exit codes."
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -97,12 +113,13 @@ def pack(out, to):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('cmd', choices=['teachers', 'pipelines', 'merge', 'pack', 'one', 'teachers-eq7'])
+    ap.add_argument('cmd', choices=['teachers', 'pipelines', 'merge', 'pack', 'one', 'teachers-eq7', 'combine'])
     ap.add_argument('rest', nargs='*')
     ap.add_argument('--out', type=Path, default=Path.home()/'.cache'/'prunekd'/'standard')
     ap.add_argument('--seeds', type=int, nargs='+', default=SEEDS)
     ap.add_argument('--jobs', type=int, default=os.cpu_count())
     ap.add_argument('--to', type=Path)
+    ap.add_argument('--from', dest='sources', type=Path, nargs='+', help='combine: folders holding the per-seed records')
     ap.add_argument('--names', nargs='+', default=['pkd', 'magnitude', 'l1', 'slimming', 'kesi'], help='pipelines (pkd, kesi or a Rethinking method)')
     ap.add_argument('--settings', type=float, nargs='+', default=None, help="Rethinking settings (default: the preset's)")
     ap.add_argument('--sparsities', type=float, nargs='+', default=None, help="pkd's sparsities (default: the preset's 36/59/79 %%)")
@@ -124,6 +141,9 @@ def main():
         codes = {}
     elif a.cmd == 'teachers-eq7':
         teachers_eq7(out, a.to, a.sparsities, a.seeds); codes = {}
+    elif a.cmd == 'combine':
+        for name in a.names: combine(name, a.sources, a.to)
+        codes = {}
     else:
         pack(out, a.to); codes = {}
     if any(codes.values()): sys.exit(1)
