@@ -24,12 +24,13 @@ from .runs import (StageContext, get_preset, check_seeds, RECIPES, recipe_data, 
                           format_comparison)
 
 # %% auto #0
-__all__ = ['GUIDANCE', 'SCORES', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_PRESETS', 'SCORING_METHODS', 'Gate', 'EKGGates',
-           'batch_stats', 'ekg_objective', 'batch_stat_logits', 'evaluate_objective', 'score_gates', 'gated_macs',
-           'slice_network', 'slice_state', 'trimmed_otsu', 'candidate_step', 'ekg_search', 'select_memory_bank',
-           'memory_bank_logits', 'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune', 'per_class_split', 'ekg',
-           'format_rows', 'load_subnetwork', 'random_subnetwork', 'correlation', 'compare_predictors', 'cn_study',
-           'format_study', 'compare_scoring', 'format_scoring']
+__all__ = ['GUIDANCE', 'SCORES', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_PRESETS', 'SCORING_METHODS', 'TABLE2_CELLS',
+           'Gate', 'EKGGates', 'batch_stats', 'ekg_objective', 'batch_stat_logits', 'evaluate_objective', 'score_gates',
+           'gated_macs', 'slice_network', 'slice_state', 'trimmed_otsu', 'candidate_step', 'ekg_search',
+           'select_memory_bank', 'memory_bank_logits', 'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune',
+           'per_class_split', 'ekg', 'format_rows', 'load_subnetwork', 'random_subnetwork', 'correlation',
+           'compare_predictors', 'cn_study', 'format_study', 'compare_scoring', 'format_scoring', 'ablation',
+           'format_ablation']
 
 # %% ../nbs/21_ekg.ipynb #8e4f1aef
 class Gate:
@@ -437,7 +438,7 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
     fine-tuning on D_subset at lr 1e-3, then `ekg_search` on D_val to `flops_target` with the preset's guidance and
     pre-filter); the memory bank (`select_memory_bank` + `memory_bank_logits` on the un-augmented training split,
     saved atomically); the fine-tuning of the sliced sub-network (`ekg_finetune`; mode 'none': cross-entropy, 'single':
-    the best bank member only, 'ensemble': EKG's selection). Before fine-tuning, the `ekg_slice` stage measures the
+    the original network only (entry 0 of the search: the teacher after the D_subset pass), 'ensemble': EKG's selection). Before fine-tuning, the `ekg_slice` stage measures the
     sliced sub-network twice: as sliced (its BatchNorms keep the teacher's running statistics, which no longer match the
     narrowed layers: the search itself used batch statistics) and with the running statistics re-estimated on D_subset
     (`hessian.recalibrate_bn`, no weight changes), the fair "before fine-tuning" number. Returns `{'config', 'rows', 'seconds'}` (one row per seed:
@@ -481,8 +482,8 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
             log(f"[seed {seed}] search to {target:.0%} of the MACs ({p['search']['guidance']} guidance)")
             s_rec, s_dir = ctx.stage('ekg_search', s_cfg, search_job, inputs=[t_dir])
             base = ctx.build(model, model_kwargs); load_state(base, s_dir/'model.pt'); base.eval()
-            k = p['finetune']['bank'] if p['finetune']['mode'] == 'ensemble' else 1
-            members = select_memory_bank(s_rec['ce'], k) if p['finetune']['mode'] != 'none' else []
+            mode = p['finetune']['mode']                # 'single': the original network (entry 0 of the search), Table 2's "pretrained network"
+            members = select_memory_bank(s_rec['ce'], p['finetune']['bank']) if mode == 'ensemble' else [0] if mode == 'single' else []
             b_cfg = dict(stage='ekg_bank', search=Path(s_dir).name, members=members, seed=seed)
             def bank_job(run):
                 x = ctx.train.normalized(device=ctx.device)
@@ -792,4 +793,58 @@ def format_scoring(res:dict) -> str:
         lines.append('- ' + format_comparison(paired_comparison([r['test_acc'] for r in e], [r['test_acc'] for r in b], seeds), ('EKG', base), better='more accurate'))
         lines.append('- ' + format_comparison(paired_comparison([r['cn'] for r in e], [r['cn'] for r in b], seeds, higher_is_better=False),
                                               ('EKG', base), scale=1., unit='', digits=4, better='smoother (lower CN)'))
+    return '\n'.join(lines)
+
+# %% ../nbs/21_ekg.ipynb #tb2cd01
+TABLE2_CELLS = (('none', 'none'), ('single', 'none'), ('ensemble', 'none'), ('ensemble', 'single'), ('ensemble', 'ensemble'))
+
+def ablation(preset:str='quick', seeds:Sequence[int]|None=None,
+             cells:Sequence[tuple[str, str]]=TABLE2_CELLS,   # (search guidance, fine-tuning mode) pairs
+             overrides:dict|None=None, model_kwargs:dict|None=None,
+             out:str|Path='runs/ekg_table2', zoo:str|Path|None=None, recompute:bool=False,
+             device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
+    """EKG's Table 2 (see above): one `ekg()` run per (guidance, mode) cell, the other settings the preset's. Returns
+    `{'cells': [[guidance, mode], ...], 'rows': [per cell and seed: guidance, mode, seed, teacher_acc, test_acc (top-1,
+    fraction), sliced_recal_acc (before fine-tuning, BN re-estimated), macs, teacher_macs, members (memory-bank indices),
+    search_seconds, finetune_seconds]}`. A second call reads every stage back. Raises `ValueError` for an unknown
+    guidance or mode (naming it, before anything runs) and what `ekg()` raises."""
+    for g, m in cells: check_choice('guidance', g, GUIDANCE); check_choice('fine-tuning mode', m, FT_MODES)
+    rows, ov0 = [], dict(overrides or {})
+    for g, m in cells:
+        ov = {**ov0, 'search': {**ov0.get('search', {}), 'guidance': g}, 'finetune': {**ov0.get('finetune', {}), 'mode': m}}
+        rec = ekg(preset=preset, seeds=seeds, overrides=ov, model_kwargs=model_kwargs, out=out, zoo=zoo, recompute=recompute,
+                  device=device, data_root=data_root, progress=progress, log=log)
+        for r in rec['rows']:
+            s, f = (read_record(Path(out)/r['stages'][k]) for k in ('search', 'finetune'))
+            rows.append(dict(guidance=g, mode=m, seed=r['seed'], teacher_acc=r['teacher_acc'], test_acc=r['test_acc'],
+                             sliced_recal_acc=r['sliced_recal_acc'], macs=r['macs'], teacher_macs=r['teacher_macs'], members=r['members'],
+                             search_seconds=s['seconds'], finetune_seconds=sum(h['seconds'] for h in f['history'])))
+    return dict(cells=[list(c) for c in cells], rows=rows)
+
+def format_ablation(res:dict) -> str:
+    """Table 2 from `ablation`: per cell the mean ± sd over seeds of test top-1 (%), the BN-recalibrated accuracy before
+    fine-tuning, MACs and the seconds of search and fine-tuning; then, paired over seeds, the search guidance at
+    fine-tuning 'none' (ensemble vs none, ensemble vs single) and the fine-tuning at ensemble guidance (ensemble vs none,
+    ensemble vs single, single vs none), each only when both cells were run."""
+    cell = lambda g, m: sorted((r for r in res['rows'] if (r['guidance'], r['mode']) == (g, m)), key=lambda r: r['seed'])
+    ms = lambda v, f='{:.2f}': f"{f.format(np.mean(v))} ± {f.format(np.std(v, ddof=1))}" if len(v) > 1 else f.format(v[0])
+    lines = ['| search | fine-tune | test top-1 (%) | before fine-tuning, BN recalibrated (%) | MACs / teacher | search (s) | fine-tune (s) |',
+             '|---|---|---|---|---|---|---|']
+    for g, m in res['cells']:
+        rs = cell(g, m)
+        lines.append(f"| {g} | {m} | {ms([100*r['test_acc'] for r in rs])} | {ms([100*r['sliced_recal_acc'] for r in rs])} | "
+                     f"{np.mean([r['macs']/r['teacher_macs'] for r in rs]):.1%} | {ms([r['search_seconds'] for r in rs], '{:.0f}')} | "
+                     f"{ms([r['finetune_seconds'] for r in rs], '{:.0f}')} |")
+    have = {tuple(c) for c in res['cells']}
+    pairs = [('search guidance, fine-tuning none', ('ensemble', 'none'), ('none', 'none')), ('search guidance, fine-tuning none', ('ensemble', 'none'), ('single', 'none')),
+             ('fine-tuning, ensemble search', ('ensemble', 'ensemble'), ('ensemble', 'none')), ('fine-tuning, ensemble search', ('ensemble', 'ensemble'), ('ensemble', 'single')),
+             ('fine-tuning, ensemble search', ('ensemble', 'single'), ('ensemble', 'none'))]
+    lines.append('')
+    for what, a, b in pairs:
+        if a not in have or b not in have: continue
+        ra, rb = cell(*a), cell(*b)
+        if [r['seed'] for r in ra] != [r['seed'] for r in rb]: raise ValueError(f"cells {a} and {b} have different seeds")
+        name = (lambda c: f"{c[0]}/{c[1]}")
+        lines.append(f"- {what}: " + format_comparison(paired_comparison([r['test_acc'] for r in ra], [r['test_acc'] for r in rb], [r['seed'] for r in ra]),
+                                                        (name(a), name(b)), better='more accurate'))
     return '\n'.join(lines)
