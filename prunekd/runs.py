@@ -311,7 +311,9 @@ def teacher_stage(ctx:StageContext,         # the data, seed and device (its `ou
                  ) -> tuple[dict, dict, Path]:
     """Train (once) or read back the unpruned network `model` on `ctx`'s data with `spec`, seed `ctx.seed`; return
     `(config, record, folder)`. The record holds test/validation accuracy and loss, parameters, MACs, the training time,
-    images/s, the precision (`bf16`/`fp32`), the machine and the torch version; `folder/'model.pt'` the weights."""
+    images/s, the precision (`bf16`/`fp32`), the machine, the CPU threads (`torch.get_num_threads()`: on the CPU the same
+    configuration trained with another thread count gives other weights, since the order of floating-point sums changes)
+    and the torch version; `folder/'model.pt'` the weights."""
     model_kwargs = dict(model_kwargs or {})
     cfg = dict(stage='teacher', **ctx.data_cfg, model=model, model_kwargs=model_kwargs, spec=spec, seed=ctx.seed)
     root = Path(zoo) if zoo is not None else default_zoo()
@@ -326,7 +328,7 @@ def teacher_stage(ctx:StageContext,         # the data, seed and device (its `ou
                     train_loss=last['train_loss'], params=param_counts(net)['dense'], macs=macs(net, ctx.size)['dense'],
                     train_seconds=seconds, images_per_s=sum(r['images_per_s'] for r in h['history']) / len(h['history']),
                     precision=precision(ctx.device, spec.get('amp'))['dtype'], machine=_machine(ctx.device),
-                    torch=torch.__version__)
+                    threads=torch.get_num_threads(), torch=torch.__version__)
     rec = run_once(root, cfg, job, 'teacher', recompute=ctx.recompute)
     return cfg, rec, Run(root, cfg, 'teacher').path
 
