@@ -743,6 +743,10 @@ def _ekg_study_section(rec_dir, record):
     return '\n'.join(md), {'study.png': fig}
 
 # %% ../nbs/21_ekg.ipynb #cn03cd01
+def _cell_overrides(overrides:dict, guidance:str, mode:str) -> dict:
+    "`overrides` with the search guidance and the fine-tuning mode of one cell of Table 1 or 2 set."
+    return {**overrides, 'search': {**overrides.get('search', {}), 'guidance': guidance}, 'finetune': {**overrides.get('finetune', {}), 'mode': mode}}
+
 SCORING_METHODS = {'L1': dict(score='l1', guidance='none'), 'Taylor': dict(score='taylor', guidance='none'),
                    'EKG': dict(score='taylor', guidance='ensemble')}
 
@@ -756,7 +760,7 @@ def compare_scoring(preset:str='quick', seeds:Sequence[int]|None=None, overrides
     cn = dict(STUDY_PRESETS.get(preset, STUDY_PRESETS['standard'])['cn'] if cn is None else cn)
     rows, ov0 = [], dict(overrides or {})
     for name, m in SCORING_METHODS.items():
-        ov = {**ov0, 'search': {**ov0.get('search', {}), 'guidance': m['guidance']}, 'finetune': {**ov0.get('finetune', {}), 'mode': 'none'}}
+        ov = _cell_overrides(ov0, m['guidance'], 'none')
         rec = ekg(preset=preset, seeds=seeds, overrides=ov, model_kwargs=model_kwargs, out=out, zoo=zoo, recompute=recompute,
                   device=device, data_root=data_root, progress=progress, log=log, score=m['score'])
         p, c = get_preset(PRESETS, preset, ov), rec['config']
@@ -811,7 +815,7 @@ def ablation(preset:str='quick', seeds:Sequence[int]|None=None,
     for g, m in cells: check_choice('guidance', g, GUIDANCE); check_choice('fine-tuning mode', m, FT_MODES)
     rows, ov0 = [], dict(overrides or {})
     for g, m in cells:
-        ov = {**ov0, 'search': {**ov0.get('search', {}), 'guidance': g}, 'finetune': {**ov0.get('finetune', {}), 'mode': m}}
+        ov = _cell_overrides(ov0, g, m)
         rec = ekg(preset=preset, seeds=seeds, overrides=ov, model_kwargs=model_kwargs, out=out, zoo=zoo, recompute=recompute,
                   device=device, data_root=data_root, progress=progress, log=log)
         for r in rec['rows']:
