@@ -8,6 +8,11 @@ so that all cores (or one GPU) are used, then one merged 3-seed record per pipel
     python tools/standard_evidence.py pack      --out DIR --to FILE.tar.gz   # the JSON records only, no weights
     python tools/standard_evidence.py teachers-eq7 --out DIR --to FILE.json [--sparsities 0.59]   # pkd's teachers, before its students finish
     python tools/standard_evidence.py combine   --names pkd --from DIR [DIR ...] --to DIR2   # per-seed records (of separate sessions) -> one
+    python tools/standard_evidence.py one pkd-helper SEED --out DIR --sparsities 0.79   # a second process for `one pkd SEED`
+
+`one pkd-helper` lets two one-thread processes share one pkd seed on two cores: started next to `one pkd SEED`, it takes
+the control chain first and the students in reverse order (the stages the pipeline reaches last), with the same stage
+configurations, so the pipeline finds them finished (or waits on their lock) and its record is the one it would write alone.
 
 On one GPU, start NVIDIA's MPS daemon first (`nvidia-cuda-mps-control -d`) so that the processes share the GPU instead
 of time-slicing it: without MPS six ResNet-20 teachers side by side on an H100 ran at about 4,000 images/s each. The
@@ -73,6 +78,42 @@ def teachers_eq7(out, to, sparsities=None, seeds=SEEDS):
             print(json.dumps(row), flush=True); rows.append(row)
     atomic_write(to, lambda f: f.write(json.dumps({'preset': 'standard', 'rows': rows}, indent=1).encode()))
 
+def pkd_helper(out, seed, sparsities=None):
+    """The stages of `prune_then_distill(preset='standard', seeds=[seed], control=True, self_distill=False)` in the
+    order its pipeline reaches them last: the control rounds, then (after the pipeline's pruning rounds) the students
+    kd_control, kd_pruned, kd_unpruned, scratch, for each sparsity from the highest down. Same stage configurations as
+    the pipeline (`pkd._prune_round`, `pkd._train_student`), so every stage is computed once and shared via its lock."""
+    from prunekd.core import config_hash
+    from prunekd.runs import StageContext, teacher_stage
+    from prunekd.pkd import resolve_preset, _prune_round, _train_student, _student_kwargs
+    from prunekd.prune import load_masked, rounds_for_sparsity
+    from prunekd.student import student_from_pruned
+    p = resolve_preset('standard'); model, mk, rate, scope = p['model'], p['model_kwargs'], 0.2, 'conv_linear'
+    sps = sorted(sparsities or p['sparsities'])
+    ctx = StageContext(p['dataset'], seed, out/'runs', p['train_subset'], p['val_subset'], p['test_subset'], progress=False)
+    t_cfg, _, tdir = teacher_stage(ctx, model, mk, p['teacher'], out/'zoo')
+    k_max = rounds_for_sparsity(sps[-1], rate)
+    chains = {}
+    for pruning in (False, True):       # the control chain first: the pipeline computes it second in every round
+        parent, pdir, chain = t_cfg, tdir, []
+        for r in range(k_max):
+            print(f"{time.strftime('%H:%M:%S')} seed {seed} {'pruning' if pruning else 'control'} round {r+1}/{k_max}", flush=True)
+            parent, _, pdir = _prune_round(ctx, parent, pdir, r, model, mk, p['prune'], rate if pruning else 0., scope)
+            chain.append((parent, pdir))
+        chains[pruning] = chain
+    for sp in reversed(sps):
+        k = rounds_for_sparsity(sp, rate)
+        (p_cfg, p_dir), (c_cfg, c_dir) = chains[True][k-1], chains[False][k-1]
+        pruned = ctx.build(model, mk); load_masked(pruned, p_dir/'model.pt')
+        student, _ = student_from_pruned(pruned, model, ctx.num_classes, ctx.in_chans, **mk)
+        arch = (model, {**{a: v for a, v in mk.items() if a != 'width'}, **_student_kwargs(student)})
+        for kind, teachers, tag in (('kd_control', [(model, mk, c_dir/'model.pt')], config_hash(c_cfg)),
+                                    ('kd_pruned', [(model, mk, p_dir/'model.pt')], config_hash(p_cfg)),
+                                    ('kd_unpruned', [(model, mk, tdir/'model.pt')], config_hash(t_cfg)), ('scratch', [], None)):
+            print(f"{time.strftime('%H:%M:%S')} seed {seed} {sp:.0%} student {kind}", flush=True)
+            _train_student(ctx, kind, arch, teachers, p['kd'], tag)
+    print(f"{time.strftime('%H:%M:%S')} seed {seed}: helper done", flush=True)
+
 KINDS = {'pkd': ('pkd', 'prunekd.pkd'), 'kesi': ('kesi', 'prunekd.kesi')}   # anything else is a Rethinking method
 
 def combine(name, sources, to):
@@ -128,6 +169,7 @@ def main():
     if a.cmd == 'one':
         kind, *rest = a.rest
         if kind == 'teacher': _teacher(out, int(rest[0]), rest[1] == 'fp32')
+        elif kind == 'pkd-helper': pkd_helper(out, int(rest[0]), a.sparsities)
         else: _pipeline(out, kind, int(rest[0]), a.sparsities, a.settings)
         return
     if a.cmd == 'teachers':
