@@ -6,6 +6,7 @@
 from __future__ import annotations
 import time
 from pathlib import Path
+from torch import nn
 from typing import Callable, Sequence
 from .core import config_hash, seed_everything, check_fraction, run_once
 from .metrics import evaluate, predict, accuracy, agreement, true_class_prob, true_class_logprob, param_counts, macs
@@ -17,9 +18,9 @@ from .runs import (StageContext, get_preset, check_seeds, mean_std, register_rep
                           RECIPES, spec_fit_kwargs, teacher_stage)
 
 # %% auto #0
-__all__ = ['PRESETS', 'PAPER_PRESETS', 'STUDENT_KINDS', 'ACC_KEYS', 'OTHER_KEYS', 'LABELS', 'resolve_preset',
-           'prune_then_distill', 'summarize', 'paper_claims', 'format_claims', 'format_summary', 'plot_accuracy',
-           'plot_widths', 'report_section']
+__all__ = ['PRESETS', 'PAPER_PRESETS', 'STUDENT_KINDS', 'ACC_KEYS', 'OTHER_KEYS', 'LABELS', 'resolve_preset', 'prune_round',
+           'train_student', 'student_arch', 'prune_then_distill', 'summarize', 'paper_claims', 'format_claims',
+           'format_summary', 'plot_accuracy', 'plot_widths', 'report_section']
 
 # %% ../nbs/11_pkd.ipynb #91bf3789
 def _spec(epochs, lr, milestones, gamma, wd, batch_size=128, nesterov=True, **kw):
@@ -65,9 +66,20 @@ def resolve_preset(preset:str, dataset:str|None=None, model:str|None=None, overr
     return p
 
 # %% ../nbs/11_pkd.ipynb #20e94a29
-def _prune_round(ctx, parent_cfg, parent_dir, r, model, model_kwargs, spec, rate, scope):
-    """Round r (0-based) of LR rewinding: prune `rate` of the remaining weights of the parent, retrain with `spec`.
-    `rate=0` is the control: the same retraining without pruning (an unpruned teacher trained as long as the pruned one)."""
+def prune_round(ctx:StageContext,   # the seed's data and run folder
+                parent_cfg:dict,     # configuration of the stage this round starts from (the teacher or the previous round)
+                parent_dir:Path,     # its folder (holds `model.pt`)
+                r:int,               # round index, 0-based
+                model:str, model_kwargs:dict,  # the teacher's architecture
+                spec:dict,           # the retraining schedule (a preset's `prune` spec)
+                rate:float,          # fraction of the remaining weights to remove; 0 for the control
+                scope:str='conv_linear', # which weights are pruned (`magnitude_prune` scope)
+               ) -> tuple[dict, dict, Path]:
+    """Round `r` of Park & No's iterative magnitude pruning with LR rewinding (their §3; Renda et al.): one global
+    magnitude cut of `rate` of the parent's remaining weights in `scope`, then retraining with the full `spec` schedule
+    (learning rate rewound to its start), masks kept. `rate=0` is the "trained longer" control: the same retraining
+    without pruning. Returns `(config, record, folder)` of the stage; the configuration names the parent's hash, so a
+    round is one run for every target sparsity (and every process) that reaches it."""
     cfg = dict(stage='prune_round', parent=config_hash(parent_cfg), round=r, rate=rate, scope=scope, spec=spec, seed=ctx.seed)
     def job(run):
         net = ctx.build(model, model_kwargs); load_masked(net, parent_dir/'model.pt')
@@ -78,8 +90,16 @@ def _prune_round(ctx, parent_cfg, parent_dir, r, model, model_kwargs, spec, rate
         return {'sparsity': sparsity_of(net, scope), 'val_acc': evaluate(net, ctx.eval_loader('val'))['acc']}
     return cfg, *ctx.stage('prune' if rate > 0 else 'retrain', cfg, job, inputs=[parent_dir])
 
-def _train_student(ctx, kind, arch, teachers, spec, tag):
-    "Train one student: `arch` = (name, kwargs); `teachers` = [(name, kwargs, model.pt)] (empty: cross-entropy only)."
+def train_student(ctx:StageContext,
+                  kind:str,             # a `STUDENT_KINDS` label, part of the stage configuration
+                  arch:tuple[str, dict],  # the student: (registry name, constructor kwargs), e.g. from `student_arch`
+                  teachers:list,        # [(name, kwargs, path to model.pt)]; empty: cross-entropy only (scratch)
+                  spec:dict,            # the student schedule with `alpha` and `temperature` (a preset's `kd` spec)
+                  tag:str|None,         # the config hash of the teacher's stage (None for scratch)
+                 ) -> tuple[dict, dict, Path]:
+    """Train one student with vanilla KD (`DistillLoss`: Hinton et al.'s loss, Park & No Eq. 1) from the mean of
+    `teachers`, or with cross-entropy alone when `teachers` is empty; the checkpoint with the best validation accuracy
+    is kept (`select='acc'`). Returns `(config, record, folder)`; the record holds `val_acc` and `best_epoch`."""
     name, kwargs = arch
     cfg = dict(stage='student', kind=kind, **ctx.data_cfg, arch=name, arch_kwargs=kwargs, spec=spec, seed=ctx.seed,
                teachers=[tag] if teachers else [])
@@ -96,6 +116,22 @@ def _train_student(ctx, kind, arch, teachers, spec, tag):
         run.save_model(net)
         return {'val_acc': h['best'], 'best_epoch': h['best_epoch']}
     return cfg, *ctx.stage('student', cfg, job, inputs=[Path(t[2]).parent for t in teachers])
+
+def _student_kwargs(student):
+    if hasattr(student, 'widths') and not hasattr(student, 'features'):
+        kw = {'widths': list(student.widths)}
+        if hasattr(student, 'cfg'): kw.update(cfg=list(student.cfg), stem_width=student.conv1.out_channels, shortcut=student.shortcut_type)
+        return kw
+    return {'cfg': list(student.cfg)}
+
+def student_arch(pruned:nn.Module,      # the pruned (masked) teacher
+                 model:str, model_kwargs:dict, num_classes:int, in_chans:int,
+                ) -> tuple[tuple[str, dict], nn.Module, list[dict]]:
+    """Park & No's student (Eq. 9, `student_from_pruned`) as the `(name, kwargs)` pair `train_student` takes: the
+    teacher's kwargs without `width`, plus the student's explicit widths. Returns `(arch, student, table)`;
+    `get_model(name, num_classes=..., in_chans=..., **kwargs)` rebuilds the student's architecture."""
+    student, table = student_from_pruned(pruned, model, num_classes, in_chans, **model_kwargs)
+    return (model, {**{k: v for k, v in model_kwargs.items() if k != 'width'}, **_student_kwargs(student)}), student, table
 
 # %% ../nbs/11_pkd.ipynb #40d6e361
 STUDENT_KINDS = ('scratch', 'kd_unpruned', 'kd_pruned', 'self_scratch', 'self_kd_unpruned', 'self_kd_pruned', 'kd_control')
@@ -147,23 +183,22 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
             shared = {}
             if self_distill:
                 log(f"[seed {seed}] self-distillation baselines (teacher architecture): scratch, KD from unpruned teacher")
-                shared['self_scratch'] = _train_student(ctx, 'self_scratch', arch_self, [], p['kd'], None)
-                shared['self_kd_unpruned'] = _train_student(ctx, 'self_kd_unpruned', arch_self, [t_ref], p['kd'], config_hash(t_cfg))
+                shared['self_scratch'] = train_student(ctx, 'self_scratch', arch_self, [], p['kd'], None)
+                shared['self_kd_unpruned'] = train_student(ctx, 'self_kd_unpruned', arch_self, [t_ref], p['kd'], config_hash(t_cfg))
             parent, pdir, rounds_done = t_cfg, teacher_dir, 0
             c_parent, c_dir = t_cfg, teacher_dir        # the control chain: the same rounds without pruning
             for sp in sorted(sparsities):
                 k = rounds_for_sparsity(sp, rate)
                 for r in range(rounds_done, k):
                     log(f"[seed {seed}] pruning round {r+1}/{k}: remove {rate:.0%} of the remaining weights, retrain {p['prune']['epochs']} epochs")
-                    parent, _, pdir = _prune_round(ctx, parent, pdir, r, model, model_kwargs, p['prune'], rate, scope)
+                    parent, _, pdir = prune_round(ctx, parent, pdir, r, model, model_kwargs, p['prune'], rate, scope)
                     if control:
                         log(f"[seed {seed}] control round {r+1}/{k}: retrain the unpruned teacher {p['prune']['epochs']} epochs, no pruning")
-                        c_parent, _, c_dir = _prune_round(ctx, c_parent, c_dir, r, model, model_kwargs, p['prune'], 0., scope)
+                        c_parent, _, c_dir = prune_round(ctx, c_parent, c_dir, r, model, model_kwargs, p['prune'], 0., scope)
                 rounds_done = k
                 pruned = ctx.build(model, model_kwargs); load_masked(pruned, pdir/'model.pt')
-                student, table = student_from_pruned(pruned, model, ctx.num_classes, ctx.in_chans, **model_kwargs)
-                s_kwargs = {**{k2: v for k2, v in model_kwargs.items() if k2 != 'width'}, **_student_kwargs(student)}
-                arch_student = (model, s_kwargs)
+                arch_student, student, table = student_arch(pruned, model, model_kwargs, ctx.num_classes, ctx.in_chans)
+                s_kwargs = arch_student[1]
                 p_logits, _ = predict(pruned, test_dl)
                 ptr_logits, _ = predict(pruned, train_eval)
                 row = dict(sparsity=sp, seed=seed, rounds=k, **t_info,
@@ -173,18 +208,18 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
                            student_kwargs=s_kwargs, student_params=param_counts(student)['dense'], student_macs=macs(student, ctx.size)['dense'],
                            student_table=table)
                 p_ref = (model, model_kwargs, pdir/'model.pt')
-                runs = {'scratch': _train_student(ctx, 'scratch', arch_student, [], p['kd'], None),
-                        'kd_unpruned': _train_student(ctx, 'kd_unpruned', arch_student, [t_ref], p['kd'], config_hash(t_cfg)),
-                        'kd_pruned': _train_student(ctx, 'kd_pruned', arch_student, [p_ref], p['kd'], config_hash(parent))}
+                runs = {'scratch': train_student(ctx, 'scratch', arch_student, [], p['kd'], None),
+                        'kd_unpruned': train_student(ctx, 'kd_unpruned', arch_student, [t_ref], p['kd'], config_hash(t_cfg)),
+                        'kd_pruned': train_student(ctx, 'kd_pruned', arch_student, [p_ref], p['kd'], config_hash(parent))}
                 if control:
                     ctl = ctx.build(model, model_kwargs); load_masked(ctl, c_dir/'model.pt')
                     c_logits, _ = predict(ctl, test_dl); ctr_logits, _ = predict(ctl, train_eval)
                     row.update(control_teacher_acc=accuracy(c_logits, y_test)[0], control_epochs=p['teacher']['epochs'] + k*p['prune']['epochs'],
                                p_true_control=true_class_prob(ctr_logits, y_train), logp_true_control=true_class_logprob(ctr_logits, y_train))
-                    runs['kd_control'] = _train_student(ctx, 'kd_control', arch_student, [(model, model_kwargs, c_dir/'model.pt')], p['kd'], config_hash(c_parent))
+                    runs['kd_control'] = train_student(ctx, 'kd_control', arch_student, [(model, model_kwargs, c_dir/'model.pt')], p['kd'], config_hash(c_parent))
                 if self_distill:
                     runs.update(shared)
-                    runs['self_kd_pruned'] = _train_student(ctx, 'self_kd_pruned', arch_self, [p_ref], p['kd'], config_hash(parent))
+                    runs['self_kd_pruned'] = train_student(ctx, 'self_kd_pruned', arch_self, [p_ref], p['kd'], config_hash(parent))
                 row['stages'] = {'teacher': ctx.relative(teacher_dir), 'pruned': ctx.relative(pdir), **({'control': ctx.relative(c_dir)} if control else {})}
                 for kind, (cfg, _, sdir) in runs.items():
                     net = ctx.build(*(arch_self if kind.startswith('self') else arch_student)); load_masked(net, sdir/'model.pt')
@@ -197,13 +232,6 @@ def prune_then_distill(dataset:str|None=None,         # default: the preset's
                 rows.append(row)
         return {'config': config, 'rows': rows, 'summary': summarize(rows), 'seconds': time.perf_counter() - t_start}
     return run_once(out, config, pipeline, 'pkd', refresh=recompute)
-
-def _student_kwargs(student):
-    if hasattr(student, 'widths') and not hasattr(student, 'features'):
-        kw = {'widths': list(student.widths)}
-        if hasattr(student, 'cfg'): kw.update(cfg=list(student.cfg), stem_width=student.conv1.out_channels, shortcut=student.shortcut_type)
-        return kw
-    return {'cfg': list(student.cfg)}
 
 # %% ../nbs/11_pkd.ipynb #1092dd86
 ACC_KEYS = ['teacher_acc', 'pruned_teacher_acc', 'acc_scratch', 'acc_kd_unpruned', 'acc_kd_pruned',

@@ -154,7 +154,7 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                preset:str='quick',               # 'quick', 'paper' or 'recipe' (see `resolve_setup`)
                overrides:dict|None=None,         # merged into the preset (`runs.get_preset`: unknown keys refused)
                out:str|Path='runs/rethinking',
-               extras:bool=True,                 # lottery tickets (magnitude) / uniform architecture (l1, slimming)
+               extras:bool=True,                 # lottery tickets (magnitude) / uniform architecture (l1, slimming; not trained when it is the pruned one)
                tickets:Sequence[str]=TICKETS,    # which lottery-ticket arms (`TICKETS`) with `extras`
                slimming_s:float|None=None,       # L1 penalty for slimming (default: `slimming_penalty(model)`)
                zoo:str|Path|None=None,           # the teacher zoo of the unpruned model (l1, magnitude; default `runs.default_zoo()`)
@@ -271,10 +271,17 @@ def rethinking(method:str='l1',                 # 'l1', 'slimming' or 'magnitude
                     pu, nu, uplan = _uniform_plan(large, prunable_units(large), n_pruned, example)
                     uni = prune_channels(large, uplan, example)
                     extra = dict(uniform_ratio=pu, uniform_params=nu, uniform_macs=macs(uni, ctx.size)['dense'])
-                    def make_uniform():
-                        seed_everything(seed + 1000)
-                        return pruned_architecture(model, uni, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **model_kwargs).to(ctx.device)
-                    jobs['uniform'] = (make_uniform, p['train'], spec_fit_kwargs(p['train']))
+                    if list(uni.cfg) == arch:
+                        # a plan that already prunes every unit by one ratio (l1 with a ratio setting): the uniform
+                        # architecture is the pruned one, and its run (same architecture, same initialisation seed) would
+                        # repeat Scratch-E exactly, so it is not trained
+                        extra['uniform_is_pruned'] = True
+                        log(f"[seed {seed}] {method} {st}: the uniform architecture equals the pruned one; its run would repeat Scratch-E, skipped")
+                    else:
+                        def make_uniform():
+                            seed_everything(seed + 1000)
+                            return pruned_architecture(model, uni, num_classes=ctx.num_classes, in_chans=ctx.in_chans, **model_kwargs).to(ctx.device)
+                        jobs['uniform'] = (make_uniform, p['train'], spec_fit_kwargs(p['train']))
                 row = dict(seed=seed, setting=st, params=p_large, macs=m_large, pruned_params=n_pruned, pruned_macs=m_pruned,
                            arch=arch, budget=budget, acc_unpruned=l_rec['test_acc'], acc_pruned=pruned_acc, **extra, **row_iter, **slim)
                 for kind, (make, spec, fkw) in jobs.items():

@@ -82,12 +82,11 @@ def pkd_helper(out, seed, sparsities=None):
     """The stages of `prune_then_distill(preset='standard', seeds=[seed], control=True, self_distill=False)` in the
     order its pipeline reaches them last: the control rounds, then (after the pipeline's pruning rounds) the students
     kd_control, kd_pruned, kd_unpruned, scratch, for each sparsity from the highest down. Same stage configurations as
-    the pipeline (`pkd._prune_round`, `pkd._train_student`), so every stage is computed once and shared via its lock."""
+    the pipeline (`pkd.prune_round`, `pkd.student_arch`, `pkd.train_student`), so every stage is computed once and shared via its lock."""
     from prunekd.core import config_hash
     from prunekd.runs import StageContext, teacher_stage
-    from prunekd.pkd import resolve_preset, _prune_round, _train_student, _student_kwargs
+    from prunekd.pkd import resolve_preset, prune_round, train_student, student_arch
     from prunekd.prune import load_masked, rounds_for_sparsity
-    from prunekd.student import student_from_pruned
     p = resolve_preset('standard'); model, mk, rate, scope = p['model'], p['model_kwargs'], 0.2, 'conv_linear'
     sps = sorted(sparsities or p['sparsities'])
     ctx = StageContext(p['dataset'], seed, out/'runs', p['train_subset'], p['val_subset'], p['test_subset'], progress=False)
@@ -98,20 +97,19 @@ def pkd_helper(out, seed, sparsities=None):
         parent, pdir, chain = t_cfg, tdir, []
         for r in range(k_max):
             print(f"{time.strftime('%H:%M:%S')} seed {seed} {'pruning' if pruning else 'control'} round {r+1}/{k_max}", flush=True)
-            parent, _, pdir = _prune_round(ctx, parent, pdir, r, model, mk, p['prune'], rate if pruning else 0., scope)
+            parent, _, pdir = prune_round(ctx, parent, pdir, r, model, mk, p['prune'], rate if pruning else 0., scope)
             chain.append((parent, pdir))
         chains[pruning] = chain
     for sp in reversed(sps):
         k = rounds_for_sparsity(sp, rate)
         (p_cfg, p_dir), (c_cfg, c_dir) = chains[True][k-1], chains[False][k-1]
         pruned = ctx.build(model, mk); load_masked(pruned, p_dir/'model.pt')
-        student, _ = student_from_pruned(pruned, model, ctx.num_classes, ctx.in_chans, **mk)
-        arch = (model, {**{a: v for a, v in mk.items() if a != 'width'}, **_student_kwargs(student)})
+        arch, _, _ = student_arch(pruned, model, mk, ctx.num_classes, ctx.in_chans)
         for kind, teachers, tag in (('kd_control', [(model, mk, c_dir/'model.pt')], config_hash(c_cfg)),
                                     ('kd_pruned', [(model, mk, p_dir/'model.pt')], config_hash(p_cfg)),
                                     ('kd_unpruned', [(model, mk, tdir/'model.pt')], config_hash(t_cfg)), ('scratch', [], None)):
             print(f"{time.strftime('%H:%M:%S')} seed {seed} {sp:.0%} student {kind}", flush=True)
-            _train_student(ctx, kind, arch, teachers, p['kd'], tag)
+            train_student(ctx, kind, arch, teachers, p['kd'], tag)
     print(f"{time.strftime('%H:%M:%S')} seed {seed}: helper done", flush=True)
 
 KINDS = {'pkd': ('pkd', 'prunekd.pkd'), 'kesi': ('kesi', 'prunekd.kesi')}   # anything else is a Rethinking method
