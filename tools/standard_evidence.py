@@ -9,6 +9,7 @@ so that all cores (or one GPU) are used, then one merged 3-seed record per pipel
     python tools/standard_evidence.py teachers-eq7 --out DIR --to FILE.json [--sparsities 0.59]   # pkd's teachers, before its students finish
     python tools/standard_evidence.py combine   --names pkd --from DIR [DIR ...] --to DIR2   # per-seed records (of separate sessions) -> one
     python tools/standard_evidence.py one pkd-helper SEED --out DIR --sparsities 0.79   # a second process for `one pkd SEED`
+    python tools/standard_evidence.py one slimming SEED --out DIR --slimming-s 2e-3     # slimming with another L1 penalty s
 
 `one pkd-helper` lets two one-thread processes share one pkd seed on two cores: started next to `one pkd SEED`, it takes
 the control chain first and the students in reverse order (the stages the pipeline reaches last), with the same stage
@@ -34,7 +35,7 @@ def _teacher(out, seed, fp32):
     _, rec = pretrained('resnet20', 'fashion_mnist', r, seed, RESNET, zoo=out/'zoo', progress=False)
     print(json.dumps({k: rec[k] for k in ('seed', 'precision', 'test_acc', 'train_seconds', 'machine')}), flush=True)
 
-def _pipeline(out, name, seed, sparsities=None, settings=None):
+def _pipeline(out, name, seed, sparsities=None, settings=None, slimming_s=None):
     seeds = [seed] if seed is not None else SEEDS
     if name == 'pkd':
         from prunekd.pkd import prune_then_distill
@@ -45,7 +46,8 @@ def _pipeline(out, name, seed, sparsities=None, settings=None):
         res = kesi('pfec', preset='standard', seeds=seeds, out=out/'runs', zoo=out/'zoo', progress=False)
     else:
         from prunekd.rethinking import rethinking
-        res = rethinking(name, preset='standard', seeds=seeds, settings=settings, extras=name != 'magnitude', out=out/'runs', zoo=out/'zoo', progress=False)
+        res = rethinking(name, preset='standard', seeds=seeds, settings=settings, extras=name != 'magnitude', out=out/'runs', zoo=out/'zoo', progress=False,
+                         slimming_s=slimming_s)
     print(f"{name} seeds {seeds}: {res['seconds']:.0f} s", flush=True)
 
 def teachers_eq7(out, to, sparsities=None, seeds=SEEDS):
@@ -162,22 +164,25 @@ def main():
     ap.add_argument('--names', nargs='+', default=['pkd', 'magnitude', 'l1', 'slimming', 'kesi'], help='pipelines (pkd, kesi or a Rethinking method)')
     ap.add_argument('--settings', type=float, nargs='+', default=None, help="Rethinking settings (default: the preset's)")
     ap.add_argument('--sparsities', type=float, nargs='+', default=None, help="pkd's sparsities (default: the preset's 36/59/79 %%)")
+    ap.add_argument('--slimming-s', type=float, default=None, help="slimming's L1 penalty on the BN scales (default: the slimming code's, 1e-4 for VGG)")
     a = ap.parse_args()
     out = a.out
     if a.cmd == 'one':
         kind, *rest = a.rest
         if kind == 'teacher': _teacher(out, int(rest[0]), rest[1] == 'fp32')
         elif kind == 'pkd-helper': pkd_helper(out, int(rest[0]), a.sparsities)
-        else: _pipeline(out, kind, int(rest[0]), a.sparsities, a.settings)
+        else: _pipeline(out, kind, int(rest[0]), a.sparsities, a.settings, a.slimming_s)
         return
     if a.cmd == 'teachers':
         codes = _spawn(a.jobs, [['teacher', str(s), p, '--out', str(out)] for p in ('bf16', 'fp32') for s in a.seeds], out/'logs')
     elif a.cmd == 'pipelines':
         sp = ['--sparsities', *map(str, a.sparsities)] if a.sparsities else []
         st = ['--settings', *map(str, a.settings)] if a.settings else []
-        codes = _spawn(a.jobs, [[name, str(s), '--out', str(out), *(sp if name == 'pkd' else st)] for name in a.names for s in a.seeds], out/'logs')
+        sl = ['--slimming-s', str(a.slimming_s)] if a.slimming_s is not None else []
+        codes = _spawn(a.jobs, [[name, str(s), '--out', str(out), *(sp if name == 'pkd' else st), *(sl if name == 'slimming' else [])]
+                                for name in a.names for s in a.seeds], out/'logs')
     elif a.cmd == 'merge':
-        for name in a.names: _pipeline(out, name, None, a.sparsities, a.settings)
+        for name in a.names: _pipeline(out, name, None, a.sparsities, a.settings, a.slimming_s)
         codes = {}
     elif a.cmd == 'teachers-eq7':
         teachers_eq7(out, a.to, a.sparsities, a.seeds); codes = {}
