@@ -9,7 +9,7 @@ so that all cores (or one GPU) are used, then one merged 3-seed record per pipel
     python tools/standard_evidence.py teachers-eq7 --out DIR --to FILE.json [--sparsities 0.59]   # pkd's teachers, before its students finish
     python tools/standard_evidence.py combine   --names pkd --from DIR [DIR ...] --to DIR2   # per-seed records (of separate sessions) -> one
     python tools/standard_evidence.py one pkd-helper SEED --out DIR --sparsities 0.79   # a second process for `one pkd SEED`
-    python tools/standard_evidence.py one slimming SEED --out DIR --slimming-s 2e-3     # slimming with another L1 penalty s
+    python tools/standard_evidence.py one slimming SEED --out DIR --slimming-s 1e-3     # slimming with another L1 penalty s
 
 `one pkd-helper` lets two one-thread processes share one pkd seed on two cores: started next to `one pkd SEED`, it takes
 the control chain first and the students in reverse order (the stages the pipeline reaches last), with the same stage
