@@ -10,6 +10,7 @@ so that all cores (or one GPU) are used, then one merged 3-seed record per pipel
     python tools/standard_evidence.py combine   --names pkd --from DIR [DIR ...] --to DIR2   # per-seed records (of separate sessions) -> one
     python tools/standard_evidence.py one pkd-helper SEED --out DIR --sparsities 0.79   # a second process for `one pkd SEED`
     python tools/standard_evidence.py one slimming SEED --out DIR --slimming-s 1e-3     # slimming with another L1 penalty s
+    python tools/standard_evidence.py export --names magnitude --settings 0.95 --out DIR --to evidence/standard/cpu/magnitude95
 
 `one pkd-helper` lets two one-thread processes share one pkd seed on two cores: started next to `one pkd SEED`, it takes
 the control chain first and the students in reverse order (the stages the pipeline reaches last), with the same stage
@@ -152,9 +153,38 @@ def pack(out, to):
         for p in sorted(out.rglob('*.json')): tar.add(p, arcname=p.relative_to(out).as_posix())
         for p in sorted(out.rglob('*.log')): tar.add(p, arcname=p.relative_to(out).as_posix())
 
+def export(out, to, name, settings=None, slimming_s=None):
+    """Copy the finished records of the Rethinking pipeline `name` (l1, slimming, magnitude) in `out/runs` (JSON only) into
+    the evidence folder `to`: one-seed records to `to/seeds/`, records of several seeds to `to/`, and every stage record
+    their rows name under `out/runs/stages` to `to/stages/` (the zoo's teachers are committed with the zoo). A record is
+    taken when its method matches and, where given, its settings; for slimming also its penalty (None: the default).
+    Runs without a record (unfinished) are skipped. Raises ValueError for pkd or kesi, whose rows name only their last
+    stages. Returns the copied record folders' names."""
+    import shutil
+    if name in ('pkd', 'kesi'): raise ValueError(f"export: {name!r} records name only their last stages; copy its stage folders by hand")
+    runs, done = out/'runs', []
+    for d in sorted(runs.glob('rethinking-*')):
+        if not (d/'record.json').exists(): continue
+        rec = json.loads((d/'record.json').read_text()); c = rec['config']
+        if (c['method'] != name or (settings and c['settings'] != list(settings))
+                or (name == 'slimming' and c.get('slimming_s') != slimming_s)): continue
+        dst = (to/'seeds' if len(c['seeds']) == 1 else to)/d.name
+        dst.mkdir(parents=True, exist_ok=True)
+        for f in ('config.json', 'record.json'): shutil.copy(d/f, dst/f)
+        for row in rec['rows']:
+            for rel in row['stages'].values():
+                st = (runs/rel).resolve()                                    # relative to the runs folder; a zoo teacher is absolute
+                if st.parent != (runs/'stages').resolve(): continue
+                (to/'stages'/st.name).mkdir(parents=True, exist_ok=True)
+                for f in ('config.json', 'record.json', 'metrics.json'):
+                    if (st/f).exists(): shutil.copy(st/f, to/'stages'/st.name/f)
+        done.append(d.name)
+    print(f"{name}: {len(done)} record(s) -> {to}: {', '.join(done) or 'none'}")
+    return done
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('cmd', choices=['teachers', 'pipelines', 'merge', 'pack', 'one', 'teachers-eq7', 'combine'])
+    ap.add_argument('cmd', choices=['teachers', 'pipelines', 'merge', 'pack', 'one', 'teachers-eq7', 'combine', 'export'])
     ap.add_argument('rest', nargs='*')
     ap.add_argument('--out', type=Path, default=Path.home()/'.cache'/'prunekd'/'standard')
     ap.add_argument('--seeds', type=int, nargs='+', default=SEEDS)
@@ -188,6 +218,9 @@ def main():
         teachers_eq7(out, a.to, a.sparsities, a.seeds); codes = {}
     elif a.cmd == 'combine':
         for name in a.names: combine(name, a.sources, a.to)
+        codes = {}
+    elif a.cmd == 'export':
+        for name in a.names: export(out, a.to, name, a.settings, a.slimming_s)
         codes = {}
     else:
         pack(out, a.to); codes = {}
