@@ -220,6 +220,7 @@ def main():
         for name in a.names: combine(name, a.sources, a.to)
         codes = {}
     elif a.cmd == 'export':
+        if a.to is None: ap.error('export needs --to FOLDER (the evidence folder to write)')
         for name in a.names: export(out, a.to, name, a.settings, a.slimming_s)
         codes = {}
     else:
