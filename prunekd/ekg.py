@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch_pruning as tp
 from .core import (check_choice, check_fraction, config_hash, run_once, get_device, seed_everything, load_state, atomic_save,
-                          safe_load, read_record)
+                          safe_load, read_record, CheckpointMismatchError)
 from .data import ImageData, random_crop, random_flip, color_jitter
 from .models import CifarResNet, get_model
 from .metrics import eval_mode, evaluate, param_counts, macs
@@ -370,12 +370,16 @@ def ekg_finetune(student:nn.Module,          # the sliced sub-network (trained i
                  bank:torch.Tensor|None,     # `memory_bank_logits` `[N, C, K]`, or None (plain CE, one view)
                  epochs:int=100, batch_size:int=128, lr:float=0.01, weight_decay:float=5e-4,
                  milestones:Sequence[float]=(0.3, 0.6, 0.8), gamma:float=0.2, tau:float=4., views:int=2,
-                 jitter:float=0.2, select:bool=True, seed:int=0, amp:bool|None=None, log:Callable|None=None) -> dict:
+                 jitter:float=0.2, select:bool=True, seed:int=0, amp:bool|None=None, log:Callable|None=None,
+                 checkpoint:str|Path|None=None) -> dict:   # resumable training-state file, written atomically after every epoch
     """EKG's fine-tuning (spec §4.5): Nesterov SGD (lr 0.01, momentum 0.9, wd 5e-4 on every parameter), lr ×0.2 at 30,
     60 and 80 % of the epochs, batches of 128; each image seen in `views` independently augmented views (colour jitter
     of contrast/brightness/saturation by ±`jitter` per image, flip, pad-4 crop: prunekd draws them per image where the
     TF code draws some once per batch), loss `ekg_finetune_loss` with the memory bank's logits of the same images.
-    Without a bank: one view, cross-entropy. Returns `{'history': [per epoch: loss, seconds, mean selected teachers]}`."""
+    Without a bank: one view, cross-entropy. With `checkpoint`, the weights, optimiser, schedule, augmentation generator
+    and history are saved there (atomically) after every epoch, and a run that finds the file resumes after its last
+    epoch and ends with the same weights as an uninterrupted one (`CheckpointMismatchError` if the file belongs to
+    another network). Returns `{'history': [per epoch: loss, seconds, mean selected teachers]}`."""
     dev = next(student.parameters()).device
     prec = precision(dev, amp)
     opt = torch.optim.SGD(student.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=weight_decay)
@@ -384,7 +388,13 @@ def ekg_finetune(student:nn.Module,          # the sliced sub-network (trained i
     g = torch.Generator().manual_seed(seed)
     nv = views if bank is not None else 1
     history = []
-    for ep in range(epochs):
+    if checkpoint is not None and Path(checkpoint).exists():
+        ck = safe_load(checkpoint)
+        try: load_state(student, ck['model'])
+        except CheckpointMismatchError as e:
+            raise CheckpointMismatchError(f"{checkpoint}: {e}; it is not this fine-tuning's state (delete it to start over)") from None
+        opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['schedule']); g.set_state(ck['generator']); history = ck['history']
+    for ep in range(len(history), epochs):
         student.train(); t0, tot, nsel = time.perf_counter(), 0., 0.
         perm = torch.randperm(len(train), generator=g)
         for b in range(steps):
@@ -399,6 +409,9 @@ def ekg_finetune(student:nn.Module,          # the sliced sub-network (trained i
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
             tot += loss.item(); nsel += float(sel.float().sum()) if len(sel) else 0.
         history.append(dict(epoch=ep + 1, loss=tot / steps, seconds=time.perf_counter() - t0, teachers=nsel / steps))
+        if checkpoint is not None:
+            atomic_save({'model': student.state_dict(), 'optimizer': opt.state_dict(), 'schedule': sched.state_dict(),
+                         'generator': g.get_state(), 'history': history}, checkpoint)
         if log: log(f"epoch {ep+1}/{epochs}: loss {tot/steps:.4f}, {nsel/steps:.2f} teachers selected per batch")
     return dict(history=history)
 
@@ -507,7 +520,7 @@ def ekg(model:str|None=None, model_kwargs:dict|None=None,
                 bank = safe_load(bk_dir/'bank.pt') if members else None
                 ft = {kk: v for kk, v in p['finetune'].items() if kk not in ('bank', 'mode')}
                 h = ekg_finetune(sliced, ctx.train, bank, seed=seed, select=p['finetune']['mode'] == 'ensemble', **ft,
-                                 log=log if progress else None)
+                                 log=log if progress else None, checkpoint=run.ckpt_path)     # an interrupted fine-tuning resumes after its last epoch
                 run.save_model(sliced)
                 return dict(before_acc=before, test_acc=evaluate(sliced, ctx.eval_loader('test'))['acc'], history=h['history'],
                             params=param_counts(sliced)['dense'], macs=macs(sliced, ctx.size)['dense'], cfg=sliced.cfg, widths=sliced.widths)
