@@ -674,22 +674,31 @@ STUDY_PRESETS = {
 def cn_study(preset:str='quick', networks:int|None=None, seed:int=0, overrides:dict|None=None,
              model_kwargs:dict|None=None,        # replaces the preset's (e.g. a width multiplier)
              out:str|Path='runs/ekg_study', zoo:str|Path|None=None, recompute:bool=False,
-             device=None, data_root=None, progress:bool=True, log:Callable=print) -> dict:
+             device=None, data_root=None, progress:bool=True, log:Callable=print,
+             nets:Sequence[int]|None=None) -> dict:   # only these networks' stages, in this order, and no study record
     """EKG's Fig. 2 study (see above) with the `STUDY_PRESETS` entry `preset` (`networks` overrides its count):
     returns `{'config', 'rows': [per network: val_loss, cn, cn_points, n_hvp, potential_loss, test_acc, macs, params,
     widths, steps], 'stats': {'val': correlation(val_loss, potential), 'cn': correlation(cn, potential),
     'cn_vs_val': compare_predictors(cn, val_loss, potential)} (with >= 3 networks), 'seconds'}`, also in
-    `out/ekg_study-<hash>/record.json`. Raises `ValueError` for an unknown preset or key, a model without EKG gates,
-    `networks < 1`, or a target outside (0, 1)."""
+    `out/ekg_study-<hash>/record.json`. With `nets`, only those networks' stages are computed (or read back), in that
+    order, and `{'config', 'rows'}` is returned without writing the study record: a second process can take the
+    networks from the end (`nets=range(29, 14, -1)`) while the whole study runs forward, which then reads them back
+    (a network under way in the other process is waited for through its stage lock). Raises `ValueError` for an unknown
+    preset or key, a model without EKG gates, `networks < 1`, a negative or non-integer entry of `nets`, or a target
+    outside (0, 1)."""
     p = get_preset(STUDY_PRESETS, preset, overrides)
     if networks is not None: p['networks'] = networks
     if model_kwargs is not None: p['model_kwargs'] = dict(model_kwargs)
     if p['networks'] < 1: raise ValueError(f"networks must be >= 1, got {p['networks']}")
     if p['model'] not in CIFAR_RESNETS: raise ValueError(f"EKG's gates are defined for CIFAR ResNets with projection shortcuts ({', '.join(CIFAR_RESNETS)}), got {p['model']!r}")
     target = check_fraction('flops_target', p['flops_target'], low_inclusive=False)
+    if nets is not None:
+        nets = list(nets)
+        bad = [i for i in nets if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or i < 0]
+        if bad: raise ValueError(f"nets must be non-negative network indices, got {bad}")
     config = dict(seed=seed, preset=p)
     out = Path(out)
-    def pipeline(top):
+    def study(indices, top=None):
         t0, rows = time.perf_counter(), []
         ctx = StageContext(p['dataset'], seed, out, p['train_subset'], p['val_subset'], None, p['val_fraction'], device=device,
                            data_root=data_root, progress=progress, recompute=recompute)
@@ -697,7 +706,7 @@ def cn_study(preset:str='quick', networks:int|None=None, seed:int=0, overrides:d
         _, val = per_class_split(ctx.train.labels, 0, p['val_per_class'])
         xv, yv = ctx.train.normalized(val, ctx.device), ctx.train.labels[val].to(ctx.device)
         t_cfg, t_rec, t_dir = teacher_stage(ctx, p['model'], p['model_kwargs'], p['teacher'], zoo)
-        for i in range(p['networks']):
+        for i in indices:
             cfg = dict(stage='ekg_study_net', teacher=config_hash(t_cfg), target=target, net=i, seed=seed,
                        **{k: p[k] for k in ('trials', 'l1_trials', 'val_per_class', 'cn', 'finetune')})
             def job(run, i=i):
@@ -720,11 +729,13 @@ def cn_study(preset:str='quick', networks:int|None=None, seed:int=0, overrides:d
             rows.append(rec)
             log(f"[net {i}] val loss {rec['val_loss']:.4f}, CN {rec['cn']:.4f} ({rec['n_hvp']} HVPs), potential loss {rec['potential_loss']:.4f}, "
                 f"test {100*rec['test_acc']:.2f} %, MACs {rec['macs']/t_rec['macs']:.1%}")
+        if top is None: return dict(config=config, rows=rows)
         pot = [r['potential_loss'] for r in rows]
         stats = {} if len(rows) < 3 else dict(val=correlation([r['val_loss'] for r in rows], pot), cn=correlation([r['cn'] for r in rows], pot),
                                               cn_vs_val=compare_predictors([r['cn'] for r in rows], [r['val_loss'] for r in rows], pot))
         return dict(config=config, rows=rows, stats=stats, teacher_acc=t_rec['test_acc'], teacher_macs=t_rec['macs'], seconds=time.perf_counter() - t0)
-    return run_once(out, config, pipeline, 'ekg_study', refresh=recompute)
+    if nets is not None: return study(nets)
+    return run_once(out, config, lambda top: study(range(p['networks']), top), 'ekg_study', refresh=recompute)
 
 def format_study(record:dict) -> str:
     "The per-network table of a `cn_study` record and, with >= 3 networks, the correlations and the paired comparison."

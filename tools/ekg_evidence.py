@@ -3,6 +3,8 @@
 fine-tuning), one process per seed, so that several cores (or one GPU) are used.
 
     python tools/ekg_evidence.py one SEED --out DIR [--model resnet20] [--parts table1 table2]
+    python tools/ekg_evidence.py study --out DIR [--model resnet20] [--networks 30] [--seed 0]      # Fig. 2's CN study
+    python tools/ekg_evidence.py study-helper --out DIR [--model resnet20] [--networks 30] [--seed 0]   # its second process
     python tools/ekg_evidence.py status --out DIR          # finished stages and the fine-tunings under way (epochs done)
 
 `--model` replaces the preset's ResNet-56 (on this book's 2-core CPU a ResNet-56 fine-tune of 15 epochs on two views
@@ -12,6 +14,11 @@ go to DIR/runs-ekg. Every stage is a resumable run record, and a fine-tuning che
 command after an interruption continues where it stopped. Table 1's Taylor and EKG rows are Table 2's (none, none) and
 (ensemble, none) cells: they share their stages, so the second table reuses them. The tutorial's slow cell then reads
 every stage back with all seeds at once and writes the committed JSON.
+
+`study` runs `cn_study('standard', networks, seed)` (one teacher, random sub-networks numbered 0, 1, ...) into
+DIR/runs-ekg-study; `study-helper`, started next to it, computes the same networks' stages from the last one backwards
+(`cn_study(..., nets=...)`, no study record), so the two processes meet in the middle and `study` reads the helper's
+networks back.
 """
 import argparse, json, time
 from pathlib import Path
@@ -27,12 +34,20 @@ def one(out, seed, model, parts):
     if 'table2' in parts:
         t0 = time.perf_counter(); ablation(**kw); log(f"seed {seed}: table 2 done ({time.perf_counter() - t0:.0f} s)")
 
+def study(out, model, networks, seed, helper=False):
+    from prunekd.ekg import cn_study
+    kw = dict(preset='standard', networks=networks, seed=seed, overrides={'model': model} if model else None,
+              out=out/'runs-ekg-study', zoo=out/'zoo', progress=False, log=log)
+    t0 = time.perf_counter()
+    cn_study(**kw, nets=range(networks - 1, -1, -1) if helper else None)
+    log(f"study{' helper' if helper else ''}, seed {seed}, {networks} networks: done ({time.perf_counter() - t0:.0f} s)")
+
 def status(out):
     import torch
-    st = out/'runs-ekg'/'stages'
-    for d in sorted(st.iterdir()) if st.exists() else []:
+    dirs = [d for f in ('runs-ekg', 'runs-ekg-study') if (out/f/'stages').exists() for d in sorted((out/f/'stages').iterdir())]
+    for d in (d for d in dirs if not d.name.startswith('.')):
         c = json.loads((d/'config.json').read_text()) if (d/'config.json').exists() else {}
-        what = {k: c[k] for k in ('seed', 'score', 'members') if k in c}
+        what = {k: c[k] for k in ('seed', 'score', 'members', 'net') if k in c}
         if (d/'record.json').exists(): print(f"done     {d.name} {what}")
         elif (d/'checkpoint.pt').exists():
             h = torch.load(d/'checkpoint.pt', weights_only=True)['history']
@@ -41,15 +56,18 @@ def status(out):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('cmd', choices=['one', 'status'])
+    ap.add_argument('cmd', choices=['one', 'study', 'study-helper', 'status'])
     ap.add_argument('seed', type=int, nargs='?')
     ap.add_argument('--out', type=Path, default=Path.home()/'.cache'/'prunekd'/'standard-cpu')
     ap.add_argument('--model', default=None, help="replaces the preset's model (resnet56), e.g. resnet20")
     ap.add_argument('--parts', nargs='+', choices=['table1', 'table2'], default=['table1', 'table2'])
+    ap.add_argument('--networks', type=int, default=30, help='study: random sub-networks (default 30)')
+    ap.add_argument('--seed', dest='study_seed', type=int, default=0, help="study: the teacher's seed (default 0)")
     a = ap.parse_args()
     if a.cmd == 'one':
         if a.seed is None: ap.error("one: give the seed, e.g. `one 0`")
         one(a.out, a.seed, a.model, a.parts)
+    elif a.cmd in ('study', 'study-helper'): study(a.out, a.model, a.networks, a.study_seed, helper=a.cmd == 'study-helper')
     else: status(a.out)
 
 if __name__ == '__main__': main()
