@@ -698,7 +698,7 @@ def cn_study(preset:str='quick', networks:int|None=None, seed:int=0, overrides:d
         if bad: raise ValueError(f"nets must be non-negative network indices, got {bad}")
     config = dict(seed=seed, preset=p)
     out = Path(out)
-    def study(indices, top=None):
+    def study(indices, whole=False):          # whole: the study record's fields (statistics, teacher, seconds) too
         t0, rows = time.perf_counter(), []
         ctx = StageContext(p['dataset'], seed, out, p['train_subset'], p['val_subset'], None, p['val_fraction'], device=device,
                            data_root=data_root, progress=progress, recompute=recompute)
@@ -729,13 +729,13 @@ def cn_study(preset:str='quick', networks:int|None=None, seed:int=0, overrides:d
             rows.append(rec)
             log(f"[net {i}] val loss {rec['val_loss']:.4f}, CN {rec['cn']:.4f} ({rec['n_hvp']} HVPs), potential loss {rec['potential_loss']:.4f}, "
                 f"test {100*rec['test_acc']:.2f} %, MACs {rec['macs']/t_rec['macs']:.1%}")
-        if top is None: return dict(config=config, rows=rows)
+        if not whole: return dict(config=config, rows=rows)
         pot = [r['potential_loss'] for r in rows]
         stats = {} if len(rows) < 3 else dict(val=correlation([r['val_loss'] for r in rows], pot), cn=correlation([r['cn'] for r in rows], pot),
                                               cn_vs_val=compare_predictors([r['cn'] for r in rows], [r['val_loss'] for r in rows], pot))
         return dict(config=config, rows=rows, stats=stats, teacher_acc=t_rec['test_acc'], teacher_macs=t_rec['macs'], seconds=time.perf_counter() - t0)
     if nets is not None: return study(nets)
-    return run_once(out, config, lambda top: study(range(p['networks']), top), 'ekg_study', refresh=recompute)
+    return run_once(out, config, lambda top: study(range(p['networks']), whole=True), 'ekg_study', refresh=recompute)
 
 def format_study(record:dict) -> str:
     "The per-network table of a `cn_study` record and, with >= 3 networks, the correlations and the paired comparison."

@@ -43,14 +43,14 @@ def study(out, model, networks, seed, helper=False):
     log(f"study{' helper' if helper else ''}, seed {seed}, {networks} networks: done ({time.perf_counter() - t0:.0f} s)")
 
 def status(out):
-    import torch
+    from prunekd.core import safe_load
     dirs = [d for f in ('runs-ekg', 'runs-ekg-study') if (out/f/'stages').exists() for d in sorted((out/f/'stages').iterdir())]
     for d in (d for d in dirs if not d.name.startswith('.')):
         c = json.loads((d/'config.json').read_text()) if (d/'config.json').exists() else {}
         what = {k: c[k] for k in ('seed', 'score', 'members', 'net') if k in c}
         if (d/'record.json').exists(): print(f"done     {d.name} {what}")
         elif (d/'checkpoint.pt').exists():
-            h = torch.load(d/'checkpoint.pt', weights_only=True)['history']
+            h = safe_load(d/'checkpoint.pt')['history']
             print(f"running  {d.name} {what}: {len(h)} epochs, last {h[-1]['seconds']:.0f} s")
         else: print(f"started  {d.name} {what}")
 
