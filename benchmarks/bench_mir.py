@@ -1,9 +1,10 @@
 """MiR benchmark (issue 13, Performance): the cost of one few-sample recovery run of every method on the Res-50% ResNet-56
 student, and of the whole Table 12 grid extrapolated from it.
 
-    python benchmarks/bench_mir.py [--device cpu|cuda] [--iters 100] [--cd-iters 100] [--threads N]
+    python benchmarks/bench_mir.py [--device cpu|cuda] [--iters 100] [--cd-iters 100] [--threads N] [--model resnet20 --shortcut B]
 
-Setup: a CIFAR ResNet-56 with option-A slicing shortcuts on 1x28x28 inputs (Fashion-MNIST's shape; weights random: the
+Setup: a CIFAR ResNet-56 with option-A slicing shortcuts (the `standard` preset's; `--model`/`--shortcut` choose another,
+e.g. the ResNet-20-B of the CPU evidence) on 1x28x28 inputs (Fashion-MNIST's shape; weights random: the
 cost does not depend on them), pruned with `res50_plan`; a K=50 few-sample set of random images (500 images, so the
 iterative methods run full batches of 64). The iterative methods (BP, KD, MiR_before, MiR_after) are timed over `--iters`
 iterations after 10 warm-up iterations and scaled to the preset's 2,000; CD is run with `--cd-iters` and twice as many
@@ -33,15 +34,17 @@ def main():
     ap.add_argument('--cd-iters', type=int, default=100)
     ap.add_argument('--threads', type=int, default=None)
     ap.add_argument('--trials', type=int, default=3)
+    ap.add_argument('--model', default='resnet56', help='a CIFAR ResNet (default resnet56, the standard preset\'s)')
+    ap.add_argument('--shortcut', default='A_slice', help='its shortcut (default A_slice, the standard preset\'s)')
     a = ap.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     dev = get_device(a.device)
     torch.manual_seed(0)
-    teacher = get_model('resnet56', num_classes=10, in_chans=1, shortcut='A_slice').to(dev).eval()
+    teacher = get_model(a.model, num_classes=10, in_chans=1, shortcut=a.shortcut).to(dev).eval()
     floor, plan = structured_student(teacher, 'res50', torch.zeros(1, 1, 28, 28, device=dev))
     few = ImageData(torch.randint(0, 256, (500, 1, 28, 28), dtype=torch.uint8), torch.arange(10).repeat(50), list(range(10)), (0.286,), (0.353,))
     spec = PRESETS['standard']['few']
-    print(f"device {dev} ({torch.cuda.get_device_name() if dev.type == 'cuda' else f'{torch.get_num_threads()} threads'}), "
+    print(f"{a.model} (shortcut {a.shortcut}), Res-50% student; device {dev} ({torch.cuda.get_device_name() if dev.type == 'cuda' else f'{torch.get_num_threads()} threads'}), "
           f"precision {precision(dev)['dtype']}, torch {torch.__version__}")
     rows = {}
     def timed(name, fn, scale):

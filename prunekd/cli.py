@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     m.add_argument('--model', default=None, choices=sorted(MODELS), metavar='MODEL',
                    help="a CIFAR ResNet, or resnet18/resnet34 with the prune-B/C plans (default: the preset's; 'quick': resnet20, 'standard'/'paper': resnet56 with option-A slicing shortcuts)")
+    m.add_argument('--shortcut', default=None, choices=['A', 'A_slice', 'B'],
+                   help="a CIFAR ResNet's shortcut: A (average pooling and zero channels), A_slice (CD's strided slicing), B (projection) "
+                        "(default: the preset's with its own model, A_slice for 'standard'; the model's own, A, with --model)")
     m.add_argument('--plan', default=None, choices=[*mr.PLANS, 'unstructured'],
                    help="pruning plan (default: the preset's, res50); 'unstructured': the appendix's Table 11 protocol (90 %% of every conv but the first, progressively)")
     m.add_argument('--samples', type=_positive_int, nargs='+', default=None, metavar='K', help="samples per class (default: the preset's; 'standard': 1 2 3 5 10 50)")
@@ -223,7 +226,7 @@ def _run(args) -> int:
                      recompute=args.recompute_corrupt, device=args.device, data_root=args.data_root, progress=not args.no_progress)
         print(ek.format_rows(res))
     elif args.method == 'mir':
-        res = mr.mir(args.model, None, args.plan, args.samples, args.trials, args.methods, args.preset, overrides=_merge(args.override),
+        res = mr.mir(args.model, {'shortcut': args.shortcut} if args.shortcut else None, args.plan, args.samples, args.trials, args.methods, args.preset, overrides=_merge(args.override),
                      seed=args.seed, out=args.out, zoo=args.zoo, recompute=args.recompute_corrupt, device=args.device, data_root=args.data_root,
                      progress=not args.no_progress)
         print(mr.format_table(res)); print(); print(mr.format_claims(mr.mir_claims(res)))
