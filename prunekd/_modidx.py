@@ -542,4 +542,5 @@ d = { 'settings': { 'branch': 'main',
                                'prunekd.train.make_optimizer': ('train.html#make_optimizer', 'prunekd/train.py'),
                                'prunekd.train.make_schedule': ('train.html#make_schedule', 'prunekd/train.py'),
                                'prunekd.train.precision': ('train.html#precision', 'prunekd/train.py'),
+                               'prunekd.train.resume_checkpoint': ('train.html#resume_checkpoint', 'prunekd/train.py'),
                                'prunekd.train.train_classifier': ('train.html#train_classifier', 'prunekd/train.py')}}}

@@ -14,11 +14,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch_pruning as tp
 from .core import (check_choice, check_fraction, config_hash, run_once, get_device, seed_everything, load_state, atomic_save,
-                          safe_load, read_record, CheckpointMismatchError)
+                          safe_load, read_record)
 from .data import ImageData, random_crop, random_flip, color_jitter
 from .models import CifarResNet, get_model
 from .metrics import eval_mode, evaluate, param_counts, macs
-from .train import precision, fit
+from .train import precision, fit, resume_checkpoint
 from .hessian import condition_number, recalibrate_bn
 from .runs import (StageContext, get_preset, check_seeds, RECIPES, recipe_data, teacher_stage, register_report, paired_comparison,
                           format_comparison)
@@ -389,11 +389,8 @@ def ekg_finetune(student:nn.Module,          # the sliced sub-network (trained i
     nv = views if bank is not None else 1
     history = []
     if checkpoint is not None and Path(checkpoint).exists():
-        ck = safe_load(checkpoint)
-        try: load_state(student, ck['model'])
-        except CheckpointMismatchError as e:
-            raise CheckpointMismatchError(f"{checkpoint}: {e}; it is not this fine-tuning's state (delete it to start over)") from None
-        opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['schedule']); g.set_state(ck['generator']); history = ck['history']
+        ck = resume_checkpoint(checkpoint, student, opt, sched, "fine-tuning's state")
+        g.set_state(ck['generator']); history = ck['history']
     for ep in range(len(history), epochs):
         student.train(); t0, tot, nsel = time.perf_counter(), 0., 0.
         perm = torch.randperm(len(train), generator=g)

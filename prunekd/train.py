@@ -19,7 +19,7 @@ from .metrics import evaluate, param_counts, macs
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'make_optimizer', 'make_schedule', 'Callback', 'cross_entropy_loss', 'cpu_bf16_supported', 'precision',
-           'fit', 'train_classifier', 'format_record']
+           'resume_checkpoint', 'fit', 'train_classifier', 'format_record']
 
 # %% ../nbs/04_train.ipynb #678ab110
 SCHEDULES = ('multistep', 'onecycle', 'cosine', 'constant')
@@ -108,6 +108,22 @@ def _set_rng_state(s):
     torch.set_rng_state(s['cpu'])
     if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
+def resume_checkpoint(checkpoint:str|Path,                 # a training-state file written by `fit` or `ekg_finetune`
+                      model:nn.Module,                       # receives the saved weights
+                      optimizer:torch.optim.Optimizer,      # receives the saved optimiser state
+                      schedule,                              # an LR scheduler: receives the saved schedule state
+                      what:str='training state') -> dict:   # names the state in the error message
+    """Restore `model`, `optimizer` and `schedule` from the dict saved in `checkpoint` (keys 'model', 'optimizer',
+    'schedule'; read with `safe_load`: tensors and plain data only) and return the whole dict, so that the caller
+    restores the rest (random-number state, epoch, history). Raises `CheckpointMismatchError` naming the file when its
+    weights do not fit `model` (another network's state): delete the file to start over."""
+    ck = safe_load(checkpoint)
+    try: load_state(model, ck['model'])
+    except CheckpointMismatchError as e:
+        raise CheckpointMismatchError(f"{checkpoint}: {e}; it is not this {what} (delete it to start over)") from None
+    optimizer.load_state_dict(ck['optimizer']); schedule.load_state_dict(ck['schedule'])
+    return ck
+
 def fit(model:nn.Module,              # trained in place; on return holds the selected (best or last) weights
         train_dl:Iterable,            # yields `(x, y)`; `set_epoch(e)` is called if it has one
         val_dl:Iterable|None=None,    # evaluated after every epoch (needed for `select`)
@@ -154,11 +170,7 @@ def fit(model:nn.Module,              # trained in place; on return holds the se
     if run is not None: checkpoint = run.ckpt_path
     state = dict(epoch=0, history=[], best=None, best_epoch=None, best_state=None)
     if checkpoint is not None and Path(checkpoint).exists():
-        ck = safe_load(checkpoint)   # tensors and plain data only (weights_only=True)
-        try: load_state(model, ck['model'])
-        except CheckpointMismatchError as e:
-            raise CheckpointMismatchError(f"{checkpoint}: {e}; it is not this run's training state (delete it to train from the start)") from None
-        opt.load_state_dict(ck['optimizer']); sch.load_state_dict(ck['schedule'])
+        ck = resume_checkpoint(checkpoint, model, opt, sch, "run's training state")
         _set_rng_state(ck['rng'])
         state = {k: ck[k] for k in state}
     better = (lambda a, b: a > b) if select == 'acc' else (lambda a, b: a < b)
