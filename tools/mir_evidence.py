@@ -1,5 +1,5 @@
 """Run MiR's Table 12 (issue 13) at the `standard` budget on the CPU, one process per group of K, so that both cores
-are used, then read every stage back into one record.
+are used; the tutorial's slow cell reads the stages back into one record.
 
     python tools/mir_evidence.py one K [K ...] --out DIR [--model resnet20 --shortcut B] [--trials 3] [--methods ...]
     python tools/mir_evidence.py status --out DIR
