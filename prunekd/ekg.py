@@ -4,7 +4,7 @@
 
 # %% ../nbs/21_ekg.ipynb #db680c6e
 from __future__ import annotations
-import copy, math, time
+import copy, json, math, time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -30,7 +30,7 @@ __all__ = ['GUIDANCE', 'SCORES', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_
            'select_memory_bank', 'memory_bank_logits', 'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune',
            'per_class_split', 'ekg', 'format_rows', 'load_subnetwork', 'random_subnetwork', 'correlation',
            'compare_predictors', 'cn_study', 'format_study', 'compare_scoring', 'format_scoring', 'ablation',
-           'format_ablation']
+           'format_ablation', 'finished_cells']
 
 # %% ../nbs/21_ekg.ipynb #8e4f1aef
 class Gate:
@@ -873,3 +873,68 @@ def format_ablation(res:dict) -> str:
         lines.append(f"- {what}: " + format_comparison(paired_comparison([r['test_acc'] for r in ra], [r['test_acc'] for r in rb], [r['seed'] for r in ra]),
                                                         (name(a), name(b)), better='more accurate'))
     return '\n'.join(lines)
+
+# %% ../nbs/21_ekg.ipynb #fccd0001
+def finished_cells(stages:str|Path,              # a folder of EKG stage records (`<out>/stages` of `ekg`, `compare_scoring`, `ablation`)
+                   zoo:str|Path,                 # the zoo folder (or a copy of its teacher records) the searches started from
+                   preset:str='quick', overrides:dict|None=None, model_kwargs:dict|None=None,
+                   cn:dict|None=None,            # the `ekg_measure` settings (default: as `compare_scoring`)
+                   methods:dict|None=None,       # Table 1's methods (default `SCORING_METHODS`)
+                   cells:Sequence[tuple[str, str]]=TABLE2_CELLS) -> dict:
+    """Table 1 and Table 2 from finished stage records alone (see above), as
+    `{'rows': [per finished fine-tuning: score, guidance, mode, seed, teacher_acc, sliced_acc, sliced_recal_acc, test_acc,
+    macs, teacher_macs, members, search_seconds, finetune_seconds, val_loss, cn, n_hvp (None without a measure), stages]},
+    'table1': {'rows': [...]} (as `compare_scoring`'s), 'table2': {'cells', 'rows'} (as `ablation`'s), 'missing': [...]}`.
+    Only seeds with every method (every cell) enter `table1` (`table2`). `FileNotFoundError` names a missing folder;
+    `CorruptRunError` a damaged record."""
+    stages, zoo = Path(stages), Path(zoo)
+    for d, what in ((stages, 'stage records'), (zoo, 'zoo')):
+        if not d.is_dir(): raise FileNotFoundError(f"no {what} folder {d}")
+    p = get_preset(PRESETS, preset, overrides)
+    mk = dict(p['model_kwargs'] if model_kwargs is None else model_kwargs)
+    cn = dict(STUDY_PRESETS.get(preset, STUDY_PRESETS['standard'])['cn'] if cn is None else cn)
+    methods = dict(SCORING_METHODS if methods is None else methods)
+    done = lambda d: (d/'record.json').is_file() and (d/'config.json').is_file()
+    read_cfg = lambda d: json.loads((d/'config.json').read_text())
+    data = dict(dataset=p['dataset'], train_subset=p['train_subset'], val_subset=p['val_subset'], val_fraction=p['val_fraction'])
+    teachers = {}
+    for d in sorted(zoo.glob('teacher-*')):
+        c = read_cfg(d) if done(d) else {}
+        if c and c['model'] == p['model'] and c['model_kwargs'] == mk and c['spec'] == p['teacher'] and \
+           {**{k: c.get(k) for k in data}, 'val_fraction': c.get('val_fraction', 0.1)} == data:
+            teachers[d.name.split('-', 1)[1]] = read_record(d)
+    searches = {}
+    for d in sorted(stages.glob('ekg_search-*')):
+        c = read_cfg(d) if done(d) else {}
+        if c and c['teacher'] in teachers and c['target'] == p['flops_target'] and c['search'] == {**p['search'], 'guidance': c['search']['guidance']}:
+            searches[d.name] = (c, read_record(d))
+    rows = []
+    for d in sorted(stages.glob('ekg_finetune-*')):
+        c = read_cfg(d) if done(d) else {}
+        if not c or c['search'] not in searches or c['finetune'] != {**p['finetune'], 'mode': c['finetune']['mode']}: continue
+        (sc, sr), fr, seed = searches[c['search']], read_record(d), c['seed']
+        tr = teachers[sc['teacher']]
+        sl = stages/f"ekg_slice-{config_hash(dict(stage='ekg_slice', search=c['search'], recal='D_subset', seed=seed))}"
+        me = stages/f"ekg_measure-{config_hash(dict(stage='ekg_measure', search=c['search'], cn=cn))}"
+        m = read_record(me) if done(me) else {}
+        rows.append(dict(score=sc.get('score', 'taylor'), guidance=sc['search']['guidance'], mode=c['finetune']['mode'], seed=seed,
+                         teacher_acc=tr['test_acc'], sliced_acc=fr['before_acc'], sliced_recal_acc=read_record(sl)['recal_acc'] if done(sl) else None,
+                         test_acc=fr['test_acc'], macs=fr['macs'], teacher_macs=tr['macs'], members=c['bank'], search_seconds=sr['seconds'],
+                         finetune_seconds=sum(h['seconds'] for h in fr['history']), val_loss=m.get('val_loss'), cn=m.get('cn'), n_hvp=m.get('n_hvp'),
+                         stages={'teacher': f"teacher-{sc['teacher']}", 'search': c['search'], 'finetune': d.name}))
+    rows.sort(key=lambda r: (r['seed'], r['score'], r['guidance'], FT_MODES.index(r['mode'])))
+    seeds, missing = sorted({r['seed'] for r in rows}), []
+    find = lambda s, g, m, sd: next((r for r in rows if (r['score'], r['guidance'], r['mode'], r['seed']) == (s, g, m, sd)), None)
+    t1 = {sd: [(name, find(mm['score'], mm['guidance'], 'none', sd)) for name, mm in methods.items()] for sd in seeds}
+    t2 = {sd: [((g, f), find('taylor', g, f, sd)) for g, f in cells] for sd in seeds}
+    for sd in seeds:
+        missing += [f"seed {sd}: Table 1 {n}" + ('' if r else ' (fine-tuning)') for n, r in t1[sd] if r is None or r['cn'] is None]
+        missing += [f"seed {sd}: Table 2 {g}/{f}" for (g, f), r in t2[sd] if r is None]
+    ok1 = [sd for sd in seeds if all(r is not None and r['cn'] is not None for _, r in t1[sd])]
+    ok2 = [sd for sd in seeds if all(r is not None for _, r in t2[sd])]
+    table1 = [dict(method=n, seed=sd, **{k: r[k] for k in ('val_loss', 'cn', 'n_hvp', 'sliced_acc', 'sliced_recal_acc', 'test_acc', 'macs', 'teacher_macs')})
+              for n in methods for sd in ok1 for nn_, r in t1[sd] if nn_ == n]
+    table2 = [dict(guidance=g, mode=f, seed=sd, **{k: r[k] for k in ('teacher_acc', 'test_acc', 'sliced_recal_acc', 'macs', 'teacher_macs', 'members',
+                                                                     'search_seconds', 'finetune_seconds')})
+              for g, f in cells for sd in ok2 for c_, r in t2[sd] if c_ == (g, f)]
+    return dict(rows=rows, table1=dict(rows=table1), table2=dict(cells=[list(c) for c in cells], rows=table2), missing=missing)

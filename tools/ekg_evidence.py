@@ -2,17 +2,21 @@
 `standard` budget (the whole Fashion-MNIST training split, 256/32 images per class for D_subset/D_val, 15 epochs of
 fine-tuning), one process per seed, so that several cores (or one GPU) are used.
 
-    python tools/ekg_evidence.py one SEED --out DIR [--model resnet20] [--parts table1 table2]
+    python tools/ekg_evidence.py one SEED --out DIR [--model resnet20] [--parts table1 table2] [--cells ensemble/ensemble ...]
     python tools/ekg_evidence.py study --out DIR [--model resnet20] [--networks 30] [--seed 0]      # Fig. 2's CN study
     python tools/ekg_evidence.py study-helper --out DIR [--model resnet20] [--networks 30] [--seed 0]   # its second process
     python tools/ekg_evidence.py status --out DIR          # finished stages and the fine-tunings under way (epochs done)
+    python tools/ekg_evidence.py pack --out DIR --to EVIDENCE   # copy the finished stages' records (no weights) and their teachers'
 
 `--model` replaces the preset's ResNet-56 (on this book's 2-core CPU a ResNet-56 fine-tune of 15 epochs on two views
 takes several hours; the CPU evidence uses the ResNet-20 with projection shortcuts). The teachers are the zoo's
 `standard` teachers in DIR/zoo (those the Rethinking and Park & No evidence use when DIR is the same cache), the stages
 go to DIR/runs-ekg. Every stage is a resumable run record, and a fine-tuning checkpoints after each epoch: rerunning a
 command after an interruption continues where it stopped. Table 1's Taylor and EKG rows are Table 2's (none, none) and
-(ensemble, none) cells: they share their stages, so the second table reuses them. The tutorial's slow cell then reads
+(ensemble, none) cells: they share their stages, so the second table reuses them. `--cells` runs only those Table 2
+cells, in that order (`search/fine-tune`), e.g. a second process for the same seed next to `--parts table1`:
+`--parts table2 --cells ensemble/ensemble ensemble/single single/none` (the stage locks make a process wait on a stage
+the other is computing, so the two should start on different stages). The tutorial's slow cell then reads
 every stage back with all seeds at once and writes the committed JSON.
 
 `study` runs `cn_study('standard', networks, seed)` (one teacher, random sub-networks numbered 0, 1, ...) into
@@ -25,14 +29,14 @@ from pathlib import Path
 
 def log(*a): print(time.strftime('%H:%M:%S'), *a, flush=True)
 
-def one(out, seed, model, parts):
+def one(out, seed, model, parts, cells=None):
     from prunekd.ekg import compare_scoring, ablation
     ov = {'model': model} if model else {}
     kw = dict(preset='standard', seeds=[seed], overrides=ov, out=out/'runs-ekg', zoo=out/'zoo', progress=True, log=log)
     if 'table1' in parts:
         t0 = time.perf_counter(); compare_scoring(**kw); log(f"seed {seed}: table 1 done ({time.perf_counter() - t0:.0f} s)")
     if 'table2' in parts:
-        t0 = time.perf_counter(); ablation(**kw); log(f"seed {seed}: table 2 done ({time.perf_counter() - t0:.0f} s)")
+        t0 = time.perf_counter(); ablation(**kw, **({'cells': cells} if cells else {})); log(f"seed {seed}: table 2 done ({time.perf_counter() - t0:.0f} s)")
 
 def study(out, model, networks, seed, helper=False):
     from prunekd.ekg import cn_study
@@ -54,20 +58,54 @@ def status(out):
             print(f"running  {d.name} {what}: {len(h)} epochs, last {h[-1]['seconds']:.0f} s")
         else: print(f"started  {d.name} {what}")
 
+def pack(out, to):
+    """Copy config.json and record.json of every finished stage in DIR/runs-ekg (and DIR/runs-ekg-study) to TO/stages, and of
+    the zoo teachers they name to TO/zoo: the records `prunekd.ekg.finished_cells` reads, without the weights. A record
+    already in TO with other contents is not overwritten (it names the conflict and stops)."""
+    import shutil
+    from prunekd.core import read_record
+    names, teachers = [], set()
+    for f in ('runs-ekg', 'runs-ekg-study'):
+        for d in sorted((out/f/'stages').glob('*-*')) if (out/f/'stages').exists() else []:
+            if not (d/'record.json').exists(): continue
+            read_record(d)                                  # its checksum
+            c = json.loads((d/'config.json').read_text())
+            if 'teacher' in c: teachers.add(f"teacher-{c['teacher']}")
+            names.append((d, to/'stages'/d.name))
+    names += [(out/'zoo'/t, to/'zoo'/t) for t in sorted(teachers) if (out/'zoo'/t/'record.json').exists()]
+    new = 0
+    for src, dst in names:
+        dst.mkdir(parents=True, exist_ok=True)
+        for fn in ('config.json', 'record.json', 'metrics.json'):
+            if not (src/fn).exists(): continue
+            if (dst/fn).exists():
+                if (dst/fn).read_bytes() != (src/fn).read_bytes(): raise SystemExit(f"{dst/fn} differs from {src/fn}: not overwritten")
+                continue
+            shutil.copy2(src/fn, dst/fn); new += 1
+    log(f"{len(names)} finished stages and teachers in {to}, {new} files new")
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('cmd', choices=['one', 'study', 'study-helper', 'status'])
+    ap.add_argument('cmd', choices=['one', 'study', 'study-helper', 'status', 'pack'])
     ap.add_argument('seed', type=int, nargs='?')
     ap.add_argument('--out', type=Path, default=Path.home()/'.cache'/'prunekd'/'standard-cpu')
+    ap.add_argument('--to', type=Path, default=Path('evidence/ekg-standard-cpu'), help='pack: the evidence folder')
     ap.add_argument('--model', default=None, help="replaces the preset's model (resnet56), e.g. resnet20")
     ap.add_argument('--parts', nargs='+', choices=['table1', 'table2'], default=['table1', 'table2'])
+    ap.add_argument('--cells', nargs='+', default=None, help="one: only these Table 2 cells, in this order, as search/fine-tune (e.g. ensemble/ensemble)")
     ap.add_argument('--networks', type=int, default=30, help='study: random sub-networks (default 30)')
     ap.add_argument('--seed', dest='study_seed', type=int, default=0, help="study: the teacher's seed (default 0)")
     a = ap.parse_args()
     if a.cmd == 'one':
         if a.seed is None: ap.error("one: give the seed, e.g. `one 0`")
-        one(a.out, a.seed, a.model, a.parts)
+        cells = None
+        if a.cells:
+            bad = [c for c in a.cells if c.count('/') != 1]
+            if bad: ap.error(f"--cells: give each cell as search/fine-tune, e.g. ensemble/none; got {bad}")
+            cells = [tuple(c.split('/')) for c in a.cells]
+        one(a.out, a.seed, a.model, a.parts, cells)
     elif a.cmd in ('study', 'study-helper'): study(a.out, a.model, a.networks, a.study_seed, helper=a.cmd == 'study-helper')
+    elif a.cmd == 'pack': pack(a.out, a.to)
     else: status(a.out)
 
 if __name__ == '__main__': main()
