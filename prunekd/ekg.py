@@ -30,7 +30,7 @@ __all__ = ['GUIDANCE', 'SCORES', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_
            'select_memory_bank', 'memory_bank_logits', 'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune',
            'per_class_split', 'ekg', 'format_rows', 'load_subnetwork', 'random_subnetwork', 'correlation',
            'compare_predictors', 'cn_study', 'format_study', 'compare_scoring', 'format_scoring', 'ablation',
-           'format_ablation', 'finished_cells']
+           'format_ablation', 'finished_cells', 'finished_study']
 
 # %% ../nbs/21_ekg.ipynb #8e4f1aef
 class Gate:
@@ -875,6 +875,20 @@ def format_ablation(res:dict) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/21_ekg.ipynb #fccd0001
+def _done(d:Path) -> bool: return (d/'record.json').is_file() and (d/'config.json').is_file()
+def _read_cfg(d:Path) -> dict: return json.loads((d/'config.json').read_text())
+
+def _zoo_teachers(zoo:Path, p:dict, model_kwargs:dict) -> dict:
+    "`{config hash: record}` of the finished teachers in `zoo` with the preset `p`'s model, data and training spec."
+    data = dict(dataset=p['dataset'], train_subset=p['train_subset'], val_subset=p['val_subset'], val_fraction=p['val_fraction'])
+    out = {}
+    for d in sorted(Path(zoo).glob('teacher-*')):
+        c = _read_cfg(d) if _done(d) else {}
+        if c and c['model'] == p['model'] and c['model_kwargs'] == model_kwargs and c['spec'] == p['teacher'] and \
+           {**{k: c.get(k) for k in data}, 'val_fraction': c.get('val_fraction', 0.1)} == data:
+            out[d.name.split('-', 1)[1]] = read_record(d)
+    return out
+
 def finished_cells(stages:str|Path,              # a folder of EKG stage records (`<out>/stages` of `ekg`, `compare_scoring`, `ablation`)
                    zoo:str|Path,                 # the zoo folder (or a copy of its teacher records) the searches started from
                    preset:str='quick', overrides:dict|None=None, model_kwargs:dict|None=None,
@@ -894,31 +908,23 @@ def finished_cells(stages:str|Path,              # a folder of EKG stage records
     mk = dict(p['model_kwargs'] if model_kwargs is None else model_kwargs)
     cn = dict(STUDY_PRESETS.get(preset, STUDY_PRESETS['standard'])['cn'] if cn is None else cn)
     methods = dict(SCORING_METHODS if methods is None else methods)
-    done = lambda d: (d/'record.json').is_file() and (d/'config.json').is_file()
-    read_cfg = lambda d: json.loads((d/'config.json').read_text())
-    data = dict(dataset=p['dataset'], train_subset=p['train_subset'], val_subset=p['val_subset'], val_fraction=p['val_fraction'])
-    teachers = {}
-    for d in sorted(zoo.glob('teacher-*')):
-        c = read_cfg(d) if done(d) else {}
-        if c and c['model'] == p['model'] and c['model_kwargs'] == mk and c['spec'] == p['teacher'] and \
-           {**{k: c.get(k) for k in data}, 'val_fraction': c.get('val_fraction', 0.1)} == data:
-            teachers[d.name.split('-', 1)[1]] = read_record(d)
+    teachers = _zoo_teachers(zoo, p, mk)
     searches = {}
     for d in sorted(stages.glob('ekg_search-*')):
-        c = read_cfg(d) if done(d) else {}
+        c = _read_cfg(d) if _done(d) else {}
         if c and c['teacher'] in teachers and c['target'] == p['flops_target'] and c['search'] == {**p['search'], 'guidance': c['search']['guidance']}:
             searches[d.name] = (c, read_record(d))
     rows = []
     for d in sorted(stages.glob('ekg_finetune-*')):
-        c = read_cfg(d) if done(d) else {}
+        c = _read_cfg(d) if _done(d) else {}
         if not c or c['search'] not in searches or c['finetune'] != {**p['finetune'], 'mode': c['finetune']['mode']}: continue
         (sc, sr), fr, seed = searches[c['search']], read_record(d), c['seed']
         tr = teachers[sc['teacher']]
         sl = stages/f"ekg_slice-{config_hash(dict(stage='ekg_slice', search=c['search'], recal='D_subset', seed=seed))}"
         me = stages/f"ekg_measure-{config_hash(dict(stage='ekg_measure', search=c['search'], cn=cn))}"
-        m = read_record(me) if done(me) else {}
+        m = read_record(me) if _done(me) else {}
         rows.append(dict(score=sc.get('score', 'taylor'), guidance=sc['search']['guidance'], mode=c['finetune']['mode'], seed=seed,
-                         teacher_acc=tr['test_acc'], sliced_acc=fr['before_acc'], sliced_recal_acc=read_record(sl)['recal_acc'] if done(sl) else None,
+                         teacher_acc=tr['test_acc'], sliced_acc=fr['before_acc'], sliced_recal_acc=read_record(sl)['recal_acc'] if _done(sl) else None,
                          test_acc=fr['test_acc'], macs=fr['macs'], teacher_macs=tr['macs'], members=c['bank'], search_seconds=sr['seconds'],
                          finetune_seconds=sum(h['seconds'] for h in fr['history']), val_loss=m.get('val_loss'), cn=m.get('cn'), n_hvp=m.get('n_hvp'),
                          stages={'teacher': f"teacher-{sc['teacher']}", 'search': c['search'], 'finetune': d.name}))
@@ -938,3 +944,31 @@ def finished_cells(stages:str|Path,              # a folder of EKG stage records
                                                                      'search_seconds', 'finetune_seconds')})
               for g, f in cells for sd in ok2 for c_, r in t2[sd] if c_ == (g, f)]
     return dict(rows=rows, table1=dict(rows=table1), table2=dict(cells=[list(c) for c in cells], rows=table2), missing=missing)
+
+# %% ../nbs/21_ekg.ipynb #fscd0001
+def finished_study(stages:str|Path,            # a folder of `ekg_study_net` stage records (`<out>/stages` of `cn_study`)
+                   zoo:str|Path,               # the zoo folder (or a copy of its teacher records)
+                   preset:str='quick', seed:int=0, overrides:dict|None=None, model_kwargs:dict|None=None) -> dict:
+    """`cn_study`'s record from finished stage records alone (see above): `{'config', 'rows' (by network index), 'stats'
+    (with >= 3 networks, else {}), 'teacher_acc', 'teacher_macs'}` (the config's `networks` is the number found), ready for `format_study`. Raises `FileNotFoundError`
+    naming a missing folder, `ValueError` when the networks come from more than one teacher, `CorruptRunError` for a
+    damaged record."""
+    stages, zoo = Path(stages), Path(zoo)
+    for d, what in ((stages, 'stage records'), (zoo, 'zoo')):
+        if not d.is_dir(): raise FileNotFoundError(f"no {what} folder {d}")
+    p = get_preset(STUDY_PRESETS, preset, overrides)
+    if model_kwargs is not None: p['model_kwargs'] = dict(model_kwargs)
+    teachers = _zoo_teachers(zoo, p, p['model_kwargs'])
+    want = {k: p[k] for k in ('trials', 'l1_trials', 'val_per_class', 'cn', 'finetune')}
+    rows, used = [], set()
+    for d in sorted(stages.glob('ekg_study_net-*')):
+        c = _read_cfg(d) if _done(d) else {}
+        if c and c['teacher'] in teachers and c['seed'] == seed and c['target'] == p['flops_target'] and {k: c.get(k) for k in want} == want:
+            rows.append(read_record(d)); used.add(c['teacher'])
+    if len(used) > 1: raise ValueError(f"the networks come from {len(used)} teachers ({sorted(used)}): give a zoo with one")
+    rows.sort(key=lambda r: r['net'])
+    pot = [r['potential_loss'] for r in rows]
+    stats = {} if len(rows) < 3 else dict(val=correlation([r['val_loss'] for r in rows], pot), cn=correlation([r['cn'] for r in rows], pot),
+                                          cn_vs_val=compare_predictors([r['cn'] for r in rows], [r['val_loss'] for r in rows], pot))
+    t = teachers[used.pop()] if used else {}
+    return dict(config=dict(seed=seed, preset={**p, 'networks': len(rows)}), rows=rows, stats=stats, teacher_acc=t.get('test_acc'), teacher_macs=t.get('macs'))

@@ -2,6 +2,7 @@
 `standard` budget (the whole Fashion-MNIST training split, 256/32 images per class for D_subset/D_val, 15 epochs of
 fine-tuning), one process per seed, so that several cores (or one GPU) are used.
 
+    python tools/ekg_evidence.py teacher SEED --out DIR [--model resnet20]   # the zoo teacher first, with two threads
     python tools/ekg_evidence.py one SEED --out DIR [--model resnet20] [--parts table1 table2] [--cells ensemble/ensemble ...]
     python tools/ekg_evidence.py study --out DIR [--model resnet20] [--networks 30] [--seed 0]      # Fig. 2's CN study
     python tools/ekg_evidence.py study-helper --out DIR [--model resnet20] [--networks 30] [--seed 0]   # its second process
@@ -22,12 +23,27 @@ every stage back with all seeds at once and writes the committed JSON.
 `study` runs `cn_study('standard', networks, seed)` (one teacher, random sub-networks numbered 0, 1, ...) into
 DIR/runs-ekg-study; `study-helper`, started next to it, computes the same networks' stages from the last one backwards
 (`cn_study(..., nets=...)`, no study record), so the two processes meet in the middle and `study` reads the helper's
-networks back.
+networks back. `--nets 10 11 12` computes only those networks (no study record): a session on a fresh machine adds its
+share of networks this way, and `prunekd.ekg.finished_study` reads every session's committed records together.
+Teachers: train each zoo teacher with two threads (`OMP_NUM_THREADS=2`, nothing else running), as the committed records'
+teachers were; the same configuration trained with another thread count gives other weights.
 """
 import argparse, json, time
 from pathlib import Path
 
 def log(*a): print(time.strftime('%H:%M:%S'), *a, flush=True)
+
+def teacher(out, seed, model, threads=2):
+    """Train (or read back) the zoo teacher that `one SEED` and `study` start from, with `threads` CPU threads. `one` would
+    otherwise train it inside its own (one-thread) process, and a teacher trained with another thread count has other
+    weights than the one the committed records were made from."""
+    import torch
+    from prunekd.runs import pretrained
+    torch.set_num_threads(threads)
+    t0 = time.perf_counter()
+    _, rec = pretrained(model or 'resnet56', recipe='standard', seed=seed, model_kwargs={'shortcut': 'B'}, zoo=out/'zoo', progress=False)
+    log(f"teacher seed {seed}: test {100*rec['test_acc']:.2f} %, loss {rec['test_loss']:.6f}, {rec.get('threads')} threads, {rec['precision']} "
+        f"({time.perf_counter() - t0:.0f} s here)")
 
 def one(out, seed, model, parts, cells=None):
     from prunekd.ekg import compare_scoring, ablation
@@ -38,12 +54,12 @@ def one(out, seed, model, parts, cells=None):
     if 'table2' in parts:
         t0 = time.perf_counter(); ablation(**kw, **({'cells': cells} if cells else {})); log(f"seed {seed}: table 2 done ({time.perf_counter() - t0:.0f} s)")
 
-def study(out, model, networks, seed, helper=False):
+def study(out, model, networks, seed, helper=False, nets=None):
     from prunekd.ekg import cn_study
     kw = dict(preset='standard', networks=networks, seed=seed, overrides={'model': model} if model else None,
               out=out/'runs-ekg-study', zoo=out/'zoo', progress=False, log=log)
     t0 = time.perf_counter()
-    cn_study(**kw, nets=range(networks - 1, -1, -1) if helper else None)
+    cn_study(**kw, nets=nets if nets is not None else range(networks - 1, -1, -1) if helper else None)
     log(f"study{' helper' if helper else ''}, seed {seed}, {networks} networks: done ({time.perf_counter() - t0:.0f} s)")
 
 def status(out):
@@ -86,7 +102,7 @@ def pack(out, to):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('cmd', choices=['one', 'study', 'study-helper', 'status', 'pack'])
+    ap.add_argument('cmd', choices=['teacher', 'one', 'study', 'study-helper', 'status', 'pack'])
     ap.add_argument('seed', type=int, nargs='?')
     ap.add_argument('--out', type=Path, default=Path.home()/'.cache'/'prunekd'/'standard-cpu')
     ap.add_argument('--to', type=Path, default=Path('evidence/ekg-standard-cpu'), help='pack: the evidence folder')
@@ -94,17 +110,20 @@ def main():
     ap.add_argument('--parts', nargs='+', choices=['table1', 'table2'], default=['table1', 'table2'])
     ap.add_argument('--cells', nargs='+', default=None, help="one: only these Table 2 cells, in this order, as search/fine-tune (e.g. ensemble/ensemble)")
     ap.add_argument('--networks', type=int, default=30, help='study: random sub-networks (default 30)')
+    ap.add_argument('--nets', type=int, nargs='+', default=None,
+                    help="study, study-helper: only these networks, in this order, no study record (e.g. a later session's share)")
     ap.add_argument('--seed', dest='study_seed', type=int, default=0, help="study: the teacher's seed (default 0)")
     a = ap.parse_args()
-    if a.cmd == 'one':
-        if a.seed is None: ap.error("one: give the seed, e.g. `one 0`")
+    if a.cmd in ('one', 'teacher') and a.seed is None: ap.error(f"{a.cmd}: give the seed, e.g. `{a.cmd} 0`")
+    if a.cmd == 'teacher': teacher(a.out, a.seed, a.model)
+    elif a.cmd == 'one':
         cells = None
         if a.cells:
             bad = [c for c in a.cells if c.count('/') != 1]
             if bad: ap.error(f"--cells: give each cell as search/fine-tune, e.g. ensemble/none; got {bad}")
             cells = [tuple(c.split('/')) for c in a.cells]
         one(a.out, a.seed, a.model, a.parts, cells)
-    elif a.cmd in ('study', 'study-helper'): study(a.out, a.model, a.networks, a.study_seed, helper=a.cmd == 'study-helper')
+    elif a.cmd in ('study', 'study-helper'): study(a.out, a.model, a.networks, a.study_seed, helper=a.cmd == 'study-helper', nets=a.nets)
     elif a.cmd == 'pack': pack(a.out, a.to)
     else: status(a.out)
 
