@@ -934,7 +934,7 @@ def finished_cells(stages:str|Path,              # a folder of EKG stage records
     t1 = {sd: [(name, find(mm['score'], mm['guidance'], 'none', sd)) for name, mm in methods.items()] for sd in seeds}
     t2 = {sd: [((g, f), find('taylor', g, f, sd)) for g, f in cells] for sd in seeds}
     for sd in seeds:
-        missing += [f"seed {sd}: Table 1 {n}" + ('' if r else ' (fine-tuning)') for n, r in t1[sd] if r is None or r['cn'] is None]
+        missing += [f"seed {sd}: Table 1 {n}" + (' (CN measure)' if r else ' (fine-tuning)') for n, r in t1[sd] if r is None or r['cn'] is None]
         missing += [f"seed {sd}: Table 2 {g}/{f}" for (g, f), r in t2[sd] if r is None]
     ok1 = [sd for sd in seeds if all(r is not None and r['cn'] is not None for _, r in t1[sd])]
     ok2 = [sd for sd in seeds if all(r is not None for _, r in t2[sd])]
