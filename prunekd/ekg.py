@@ -29,8 +29,8 @@ __all__ = ['GUIDANCE', 'SCORES', 'PRESETS', 'FT_MODES', 'CIFAR_RESNETS', 'STUDY_
            'gated_macs', 'slice_network', 'slice_state', 'trimmed_otsu', 'candidate_step', 'ekg_search',
            'select_memory_bank', 'memory_bank_logits', 'ekg_kld', 'ekg_finetune_loss', 'ekg_finetune',
            'per_class_split', 'ekg', 'format_rows', 'load_subnetwork', 'random_subnetwork', 'correlation',
-           'compare_predictors', 'cn_study', 'format_study', 'compare_scoring', 'format_scoring', 'ablation',
-           'format_ablation', 'finished_cells', 'finished_study']
+           'compare_predictors', 'cn_study', 'format_study', 'plot_study', 'compare_scoring', 'format_scoring',
+           'ablation', 'format_ablation', 'finished_cells', 'finished_study']
 
 # %% ../nbs/21_ekg.ipynb #8e4f1aef
 class Gate:
@@ -709,19 +709,27 @@ def cn_study(preset:str='quick', networks:int|None=None, seed:int=0, overrides:d
             def job(run, i=i):
                 s = seed * 100_003 + i; seed_everything(s)
                 net = ctx.build(p['model'], p['model_kwargs']); load_state(net, t_dir/'model.pt'); net.eval()
-                rs = random_subnetwork(net, xv, yv, target, seed=s, trials=p['trials'], l1_trials=p['l1_trials'])
-                sub = slice_state(net, rs['final'])
-                _, val_loss, _ = evaluate_objective(sub, xv, yv, None)
-                cn = condition_number(sub, (xv, yv), bn='train', seed=s, **p['cn'])
+                measured = run.path/'.measured.pt'      # the search and the CN, kept until the stage finishes
+                if measured.exists():                   # cut off during the fine-tune: resume after the CN
+                    m = safe_load(measured)
+                    sub = slice_state(net, m['final']); load_state(sub, m['state'])
+                else:
+                    rs = random_subnetwork(net, xv, yv, target, seed=s, trials=p['trials'], l1_trials=p['l1_trials'])
+                    sub = slice_state(net, rs['final'])
+                    _, val_loss, _ = evaluate_objective(sub, xv, yv, None)
+                    cn = condition_number(sub, (xv, yv), bn='train', seed=s, **p['cn'])
+                    m = dict(final=rs['final'], state=sub.state_dict(), steps=len(rs['history']), val_loss=val_loss, cn=cn['cn'], n_hvp=cn['n_hvp'],
+                             cn_points=[[q['alpha'], q['ratio'], q['lambda_min'], q['lambda_max'], q['hvps']] for q in cn['points']])
+                    atomic_save(m, measured)            # the state after the measures (BN statistics included), so a resume is exact
                 ft = p['finetune']
                 fit(sub, ctx.loaders(ft['batch_size'])[0], None, epochs=ft['epochs'], lr=ft['lr'], schedule=ft['schedule'],
-                    weight_decay=ft['weight_decay'], select=None, seed=s, progress=False)
+                    weight_decay=ft['weight_decay'], select=None, seed=s, progress=False, checkpoint=run.ckpt_path)
                 te = evaluate(sub, ctx.eval_loader('test'))
                 run.save_model(sub)
-                return dict(net=i, val_loss=val_loss, cn=cn['cn'], n_hvp=cn['n_hvp'],
-                            cn_points=[[q['alpha'], q['ratio'], q['lambda_min'], q['lambda_max'], q['hvps']] for q in cn['points']],
+                measured.unlink()
+                return dict(net=i, val_loss=m['val_loss'], cn=m['cn'], n_hvp=m['n_hvp'], cn_points=m['cn_points'],
                             potential_loss=te['loss'], test_acc=te['acc'], macs=macs(sub, ctx.size)['dense'], params=param_counts(sub)['dense'],
-                            widths=sub.cfg, steps=len(rs['history']))
+                            widths=sub.cfg, steps=m['steps'])
             rec, _ = ctx.stage('ekg_study_net', cfg, job, inputs=[t_dir])
             rows.append(rec)
             log(f"[net {i}] val loss {rec['val_loss']:.4f}, CN {rec['cn']:.4f} ({rec['n_hvp']} HVPs), potential loss {rec['potential_loss']:.4f}, "
@@ -750,18 +758,28 @@ def format_study(record:dict) -> str:
                   f"positive in {100*s['cn_vs_val']['share_positive']:.0f} % of resamples"]
     return '\n'.join(lines)
 
+def plot_study(record:dict):
+    """Fig. 2's two scatter plots of a `cn_study` or `finished_study` record: per network, the validation loss (left) and
+    the condition number (right) against the potential loss (test loss after the fine-tune), with Pearson's r in the
+    titles from 3 networks on. Returns the matplotlib figure (9 × 3.4 in); `ValueError` for a record without rows."""
+    import matplotlib.pyplot as plt
+    rows = record['rows']
+    if not rows: raise ValueError("the study record has no finished network to plot")
+    stats = record.get('stats') or {}
+    fig, axs = plt.subplots(1, 2, figsize=(9, 3.4))
+    for ax, key, st, lab in ((axs[0], 'val_loss', 'val', 'validation loss (BN batch statistics)'), (axs[1], 'cn', 'cn', 'condition number |λmin/λmax|')):
+        ax.scatter([r[key] for r in rows], [r['potential_loss'] for r in rows], s=14); ax.set_xlabel(lab)
+        if st in stats: ax.set_title(f"Pearson r = {stats[st]['pearson']:+.2f} (n = {stats[st]['n']})", fontsize=9)
+    axs[0].set_ylabel('potential loss (test, after the fine-tune)'); fig.tight_layout()
+    return fig
+
 @register_report('ekg_study', "EKG's condition-number study (Fig. 2)")
 def _ekg_study_section(rec_dir, record):
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     p = record['config']['preset']
     md = [f"### `{rec_dir.name}`: {len(record['rows'])} random sub-networks of {p['model']} ({p['dataset']}) at {p['flops_target']:.0%} of the MACs", '',
           format_study(record), '']
-    fig, axs = plt.subplots(1, 2, figsize=(9, 3.4))
-    pot = [r['potential_loss'] for r in record['rows']]
-    for ax, key, lab in ((axs[0], 'val_loss', 'validation loss (BN batch statistics)'), (axs[1], 'cn', 'condition number |λmin/λmax|')):
-        ax.scatter([r[key] for r in record['rows']], pot, s=14); ax.set_xlabel(lab); ax.set_ylabel('potential (test) loss')
-    fig.tight_layout()
-    return '\n'.join(md), {'study.png': fig}
+    return '\n'.join(md), {'study.png': plot_study(record)}
 
 # %% ../nbs/21_ekg.ipynb #cn03cd01
 def _cell_overrides(overrides:dict, guidance:str, mode:str) -> dict:
