@@ -2,7 +2,7 @@
 `standard` budget (the whole Fashion-MNIST training split, 256/32 images per class for D_subset/D_val, 15 epochs of
 fine-tuning), one process per seed, so that several cores (or one GPU) are used.
 
-    python tools/ekg_evidence.py teacher SEED --out DIR [--model resnet20]   # the zoo teacher first, with two threads
+    python tools/ekg_evidence.py teacher SEED --out DIR [--model resnet20] [--threads 2]   # the zoo teacher first
     python tools/ekg_evidence.py one SEED --out DIR [--model resnet20] [--parts table1 table2] [--cells ensemble/ensemble ...]
     python tools/ekg_evidence.py study --out DIR [--model resnet20] [--networks 30] [--seed 0]      # Fig. 2's CN study
     python tools/ekg_evidence.py study-helper --out DIR [--model resnet20] [--networks 30] [--seed 0]   # its second process
@@ -25,8 +25,10 @@ DIR/runs-ekg-study; `study-helper`, started next to it, computes the same networ
 (`cn_study(..., nets=...)`, no study record), so the two processes meet in the middle and `study` reads the helper's
 networks back. `--nets 10 11 12` computes only those networks (no study record): a session on a fresh machine adds its
 share of networks this way, and `prunekd.ekg.finished_study` reads every session's committed records together.
-Teachers: train each zoo teacher with two threads (`OMP_NUM_THREADS=2`, nothing else running), as the committed records'
-teachers were; the same configuration trained with another thread count gives other weights.
+Teachers: train each zoo teacher with the thread count its committed record states (`threads`; two for seeds 0 and 1,
+with nothing else running, one for seed 2, trained next to the seed-1 runs); the same configuration trained with another
+thread count gives other weights, so a fresh machine retrains a teacher with `--threads` set to its record's count and
+checks that the test loss printed matches the record's.
 """
 import argparse, json, time
 from pathlib import Path
@@ -109,13 +111,14 @@ def main():
     ap.add_argument('--model', default=None, help="replaces the preset's model (resnet56), e.g. resnet20")
     ap.add_argument('--parts', nargs='+', choices=['table1', 'table2'], default=['table1', 'table2'])
     ap.add_argument('--cells', nargs='+', default=None, help="one: only these Table 2 cells, in this order, as search/fine-tune (e.g. ensemble/ensemble)")
+    ap.add_argument('--threads', type=int, default=2, help="teacher: CPU threads (the teacher's record states its count)")
     ap.add_argument('--networks', type=int, default=30, help='study: random sub-networks (default 30)')
     ap.add_argument('--nets', type=int, nargs='+', default=None,
                     help="study, study-helper: only these networks, in this order, no study record (e.g. a later session's share)")
     ap.add_argument('--seed', dest='study_seed', type=int, default=0, help="study: the teacher's seed (default 0)")
     a = ap.parse_args()
     if a.cmd in ('one', 'teacher') and a.seed is None: ap.error(f"{a.cmd}: give the seed, e.g. `{a.cmd} 0`")
-    if a.cmd == 'teacher': teacher(a.out, a.seed, a.model)
+    if a.cmd == 'teacher': teacher(a.out, a.seed, a.model, a.threads)
     elif a.cmd == 'one':
         cells = None
         if a.cells:
