@@ -775,7 +775,7 @@ def plot_study(record:dict):
 
 @register_report('ekg_study', "EKG's condition-number study (Fig. 2)")
 def _ekg_study_section(rec_dir, record):
-    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    import matplotlib; matplotlib.use('Agg')
     p = record['config']['preset']
     md = [f"### `{rec_dir.name}`: {len(record['rows'])} random sub-networks of {p['model']} ({p['dataset']}) at {p['flops_target']:.0%} of the MACs", '',
           format_study(record), '']
