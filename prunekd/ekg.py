@@ -823,12 +823,12 @@ def compare_scoring(preset:str='quick', seeds:Sequence[int]|None=None, overrides
 def format_scoring(res:dict) -> str:
     "Table 1 from `compare_scoring`: per method the mean ± sd over seeds, then EKG against each baseline (paired, per seed)."
     by = {m: [r for r in res['rows'] if r['method'] == m] for m in SCORING_METHODS}
-    ms = lambda v: f"{np.mean(v):.4f} ± {np.std(v, ddof=1):.4f}" if len(v) > 1 else f"{v[0]:.4f}"
+    ms = lambda v, f='{:.4f}': f"{f.format(np.mean(v))} ± {f.format(np.std(v, ddof=1))}" if len(v) > 1 else f.format(v[0])
     lines = ['| method | MACs / teacher | val loss | CN | before fine-tuning, BN recalibrated (%) | test top-1 (%) |', '|---|---|---|---|---|---|']
-    rc = lambda rs: ms([100 * r['sliced_recal_acc'] for r in rs]) if all(r.get('sliced_recal_acc') is not None for r in rs) else '-'
+    rc = lambda rs: ms([100 * r['sliced_recal_acc'] for r in rs], '{:.2f}') if all(r.get('sliced_recal_acc') is not None for r in rs) else '-'
     for m, rs in by.items():
         lines.append(f"| {m} | {np.mean([r['macs'] / r['teacher_macs'] for r in rs]):.1%} | {ms([r['val_loss'] for r in rs])} | "
-                     f"{ms([r['cn'] for r in rs])} | {rc(rs)} | {ms([100 * r['test_acc'] for r in rs])} |")
+                     f"{ms([r['cn'] for r in rs])} | {rc(rs)} | {ms([100 * r['test_acc'] for r in rs], '{:.2f}')} |")
     lines.append('')
     for base in ('L1', 'Taylor'):
         e, b = sorted(by['EKG'], key=lambda r: r['seed']), sorted(by[base], key=lambda r: r['seed'])
