@@ -20,7 +20,7 @@ from .models import CifarResNet, get_model
 from .metrics import eval_mode, evaluate, param_counts, macs
 from .train import precision, fit, resume_checkpoint
 from .hessian import condition_number, recalibrate_bn
-from .runs import (StageContext, get_preset, check_seeds, RECIPES, recipe_data, teacher_stage, register_report, paired_comparison,
+from .runs import (StageContext, mean_std, get_preset, check_seeds, RECIPES, recipe_data, teacher_stage, register_report, paired_comparison,
                           format_comparison)
 
 # %% auto #0
@@ -820,10 +820,15 @@ def compare_scoring(preset:str='quick', seeds:Sequence[int]|None=None, overrides
                              sliced_recal_acc=r.get('sliced_recal_acc'), test_acc=r['test_acc'], macs=r['macs'], teacher_macs=r['teacher_macs']))
     return dict(rows=rows)
 
+def _mean_sd(v:Sequence[float], fmt:str='{:.4f}') -> str:
+    "'mean ± sd' of `v` (`mean_std`: sample sd) in `fmt`, or the value alone when there is one."
+    m, s = mean_std(v)
+    return f"{fmt.format(m)} ± {fmt.format(s)}" if len(v) > 1 else fmt.format(m)
+
 def format_scoring(res:dict) -> str:
     "Table 1 from `compare_scoring`: per method the mean ± sd over seeds, then EKG against each baseline (paired, per seed)."
     by = {m: [r for r in res['rows'] if r['method'] == m] for m in SCORING_METHODS}
-    ms = lambda v, f='{:.4f}': f"{f.format(np.mean(v))} ± {f.format(np.std(v, ddof=1))}" if len(v) > 1 else f.format(v[0])
+    ms = _mean_sd
     lines = ['| method | MACs / teacher | val loss | CN | before fine-tuning, BN recalibrated (%) | test top-1 (%) |', '|---|---|---|---|---|---|']
     rc = lambda rs: ms([100 * r['sliced_recal_acc'] for r in rs], '{:.2f}') if all(r.get('sliced_recal_acc') is not None for r in rs) else '-'
     for m, rs in by.items():
@@ -870,7 +875,7 @@ def format_ablation(res:dict) -> str:
     fine-tuning 'none' (ensemble vs none, ensemble vs single) and the fine-tuning at ensemble guidance (ensemble vs none,
     ensemble vs single, single vs none), each only when both cells were run."""
     cell = lambda g, m: sorted((r for r in res['rows'] if (r['guidance'], r['mode']) == (g, m)), key=lambda r: r['seed'])
-    ms = lambda v, f='{:.2f}': f"{f.format(np.mean(v))} ± {f.format(np.std(v, ddof=1))}" if len(v) > 1 else f.format(v[0])
+    ms = lambda v, f='{:.2f}': _mean_sd(v, f)
     lines = ['| search | fine-tune | test top-1 (%) | before fine-tuning, BN recalibrated (%) | MACs / teacher | search (s) | fine-tune (s) |',
              '|---|---|---|---|---|---|---|']
     for g, m in res['cells']:
