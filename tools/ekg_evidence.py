@@ -76,10 +76,18 @@ def status(out):
             print(f"running  {d.name} {what}: {len(h)} epochs, last {h[-1]['seconds']:.0f} s")
         else: print(f"started  {d.name} {what}")
 
+TIMINGS = {'seconds', 'images_per_s', 'train_seconds', '_integrity'}   # what a retrained teacher may change (and the checksums over it)
+
+def _untimed(x):
+    "A JSON value without its `TIMINGS` keys, at any depth."
+    if isinstance(x, dict): return {k: _untimed(v) for k, v in x.items() if k not in TIMINGS}
+    return [_untimed(v) for v in x] if isinstance(x, list) else x
+
 def pack(out, to):
     """Copy config.json and record.json of every finished stage in DIR/runs-ekg (and DIR/runs-ekg-study) to TO/stages, and of
     the zoo teachers they name to TO/zoo: the records `prunekd.ekg.finished_cells` reads, without the weights. A record
-    already in TO with other contents is not overwritten (it names the conflict and stops)."""
+    already in TO with other contents is not overwritten (it names the conflict and stops), except a zoo teacher retrained
+    on a fresh machine whose records differ from the committed ones only in `TIMINGS`: the committed record is kept."""
     import shutil
     from prunekd.core import read_record
     names, teachers = [], set()
@@ -90,17 +98,19 @@ def pack(out, to):
             c = json.loads((d/'config.json').read_text())
             if 'teacher' in c: teachers.add(f"teacher-{c['teacher']}")
             names.append((d, to/'stages'/d.name))
-    names += [(out/'zoo'/t, to/'zoo'/t) for t in sorted(teachers) if (out/'zoo'/t/'record.json').exists()]
+    zoo = [(out/'zoo'/t, to/'zoo'/t) for t in sorted(teachers) if (out/'zoo'/t/'record.json').exists()]
     new = 0
-    for src, dst in names:
+    for src, dst in names + zoo:
         dst.mkdir(parents=True, exist_ok=True)
-        for fn in ('config.json', 'record.json', 'metrics.json'):
-            if not (src/fn).exists(): continue
-            if (dst/fn).exists():
-                if (dst/fn).read_bytes() != (src/fn).read_bytes(): raise SystemExit(f"{dst/fn} differs from {src/fn}: not overwritten")
-                continue
-            shutil.copy2(src/fn, dst/fn); new += 1
-    log(f"{len(names)} finished stages and teachers in {to}, {new} files new")
+        files = [fn for fn in ('config.json', 'record.json', 'metrics.json') if (src/fn).exists()]
+        differ = [fn for fn in files if (dst/fn).exists() and (dst/fn).read_bytes() != (src/fn).read_bytes()]
+        if differ and (src, dst) in zoo and all(_untimed(json.loads((src/fn).read_text())) == _untimed(json.loads((dst/fn).read_text()))
+                                                for fn in differ):
+            log(f"{src.name}: retrained here with the committed results (timings aside); the committed record is kept")
+            continue
+        if differ: raise SystemExit(f"{dst/differ[0]} differs from {src/differ[0]}: not overwritten")
+        for fn in (fn for fn in files if not (dst/fn).exists()): shutil.copy2(src/fn, dst/fn); new += 1
+    log(f"{len(names)} finished stages and {len(zoo)} teachers in {to}, {new} files new")
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
