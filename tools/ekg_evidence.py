@@ -9,6 +9,9 @@ fine-tuning), one process per seed, so that several cores (or one GPU) are used.
     python tools/ekg_evidence.py status --out DIR          # finished stages and the fine-tunings under way (epochs done)
     python tools/ekg_evidence.py pack --out DIR --to EVIDENCE   # copy the finished stages' records (no weights) and their teachers'
 
+`one`, `study` and `study-helper` run on one CPU thread (`--threads`), since two of them share the two cores: left to
+PyTorch's default, each takes every core and the four threads slow both processes down.
+
 `--model` replaces the preset's ResNet-56 (on this book's 2-core CPU a ResNet-56 fine-tune of 15 epochs on two views
 takes several hours; the CPU evidence uses the ResNet-20 with projection shortcuts). The teachers are the zoo's
 `standard` teachers in DIR/zoo (those the Rethinking and Park & No evidence use when DIR is the same cache), the stages
@@ -121,14 +124,21 @@ def main():
     ap.add_argument('--model', default=None, help="replaces the preset's model (resnet56), e.g. resnet20")
     ap.add_argument('--parts', nargs='+', choices=['table1', 'table2'], default=['table1', 'table2'])
     ap.add_argument('--cells', nargs='+', default=None, help="one: only these Table 2 cells, in this order, as search/fine-tune (e.g. ensemble/ensemble)")
-    ap.add_argument('--threads', type=int, default=2, help="teacher: CPU threads (the teacher's record states its count)")
+    ap.add_argument('--threads', type=int, default=None,
+                    help="CPU threads of this process (default: 2 for teacher, whose record states its count; 1 for the others, "
+                         "which run two processes side by side on the two cores)")
     ap.add_argument('--networks', type=int, default=30, help='study: random sub-networks (default 30)')
     ap.add_argument('--nets', type=int, nargs='+', default=None,
                     help="study, study-helper: only these networks, in this order, no study record (e.g. a later session's share)")
     ap.add_argument('--seed', dest='study_seed', type=int, default=0, help="study: the teacher's seed (default 0)")
     a = ap.parse_args()
+    threads = a.threads if a.threads is not None else 2 if a.cmd == 'teacher' else 1
+    if threads < 1: ap.error(f"--threads must be >= 1, got {threads}")
+    if a.cmd != 'teacher':
+        import torch
+        torch.set_num_threads(threads)
     if a.cmd in ('one', 'teacher') and a.seed is None: ap.error(f"{a.cmd}: give the seed, e.g. `{a.cmd} 0`")
-    if a.cmd == 'teacher': teacher(a.out, a.seed, a.model, a.threads)
+    if a.cmd == 'teacher': teacher(a.out, a.seed, a.model, threads)
     elif a.cmd == 'one':
         cells = None
         if a.cells:
