@@ -6,6 +6,7 @@ fine-tuning), one process per seed, so that several cores (or one GPU) are used.
     python tools/ekg_evidence.py one SEED --out DIR [--model resnet20] [--parts table1 table2] [--cells ensemble/ensemble ...]
     python tools/ekg_evidence.py study --out DIR [--model resnet20] [--networks 30] [--seed 0]      # Fig. 2's CN study
     python tools/ekg_evidence.py study-helper --out DIR [--model resnet20] [--networks 30] [--seed 0]   # its second process
+    python tools/ekg_evidence.py ft-noise --out DIR [--model resnet20] --net 0 [--ft-seeds 101 102 103]  # the fine-tune's spread
     python tools/ekg_evidence.py status --out DIR          # finished stages and the fine-tunings under way (epochs done)
     python tools/ekg_evidence.py pack --out DIR --to EVIDENCE   # copy the finished stages' records (no weights) and their teachers'
 
@@ -67,6 +68,40 @@ def study(out, model, networks, seed, helper=False, nets=None):
     cn_study(**kw, nets=nets if nets is not None else range(networks - 1, -1, -1) if helper else None)
     log(f"study{' helper' if helper else ''}, seed {seed}, {networks} networks: done ({time.perf_counter() - t0:.0f} s)")
 
+def ft_noise(out, model, net, ft_seeds, study_seed=0):
+    """The fine-tuning's own run-to-run spread of the study's potential loss: study network `net`'s random sub-network is
+    drawn again exactly as `cn_study` draws it (same teacher, D_val and seed), sliced, and given the study's fine-tune once
+    per seed in `ft_seeds` (`fit`'s seed: batch order and augmentation); the test loss and top-1 of each go to
+    DIR/ft-noise/net<net>-seed<k>.json (written atomically; an existing file is read back, not recomputed). The CN pass
+    is skipped, so the BN statistics at the fine-tune's start are the slice's, not the study's: the spread over `ft_seeds`
+    is the measure, not agreement with the study's row."""
+    from prunekd.core import atomic_write_json, read_json, load_state, seed_everything
+    from prunekd.ekg import STUDY_PRESETS, EKGGates, per_class_split, random_subnetwork, slice_state
+    from prunekd.runs import StageContext, get_preset, teacher_stage
+    from prunekd.metrics import evaluate
+    from prunekd.train import fit
+    p = get_preset(STUDY_PRESETS, 'standard', {'model': model} if model else None)
+    ctx = StageContext(p['dataset'], study_seed, out/'ft-noise', p['train_subset'], p['val_subset'], None, p['val_fraction'], progress=False)
+    EKGGates(ctx.build(p['model'], p['model_kwargs'])).remove()
+    _, val = per_class_split(ctx.train.labels, 0, p['val_per_class'])
+    xv, yv = ctx.train.normalized(val, ctx.device), ctx.train.labels[val].to(ctx.device)
+    _, t_rec, t_dir = teacher_stage(ctx, p['model'], p['model_kwargs'], p['teacher'], out/'zoo')
+    s = study_seed * 100_003 + net; seed_everything(s)          # the study's seed for network `net` (cn_study's job)
+    teacher = ctx.build(p['model'], p['model_kwargs']); load_state(teacher, t_dir/'model.pt'); teacher.eval()
+    rs = random_subnetwork(teacher, xv, yv, p['flops_target'], seed=s, trials=p['trials'], l1_trials=p['l1_trials'])
+    start, ft = slice_state(teacher, rs['final']).state_dict(), p['finetune']
+    for k in ft_seeds:
+        f = out/'ft-noise'/f"net{net}-seed{k}.json"
+        if f.exists(): log(f"[net {net}, fine-tune seed {k}] read back: {read_json(f)}"); continue
+        sub = slice_state(teacher, rs['final']); sub.load_state_dict(start)
+        t0 = time.perf_counter()
+        fit(sub, ctx.loaders(ft['batch_size'])[0], None, epochs=ft['epochs'], lr=ft['lr'], schedule=ft['schedule'],
+            weight_decay=ft['weight_decay'], select=None, seed=k, progress=False)
+        te = evaluate(sub, ctx.eval_loader('test'))
+        row = dict(net=net, study_seed=study_seed, ft_seed=k, widths=sub.cfg, potential_loss=te['loss'], test_acc=te['acc'],
+                   seconds=time.perf_counter() - t0)
+        atomic_write_json(row, f); log(f"[net {net}, fine-tune seed {k}] {row}")
+
 def status(out):
     from prunekd.core import safe_load
     dirs = [d for f in ('runs-ekg', 'runs-ekg-study') if (out/f/'stages').exists() for d in sorted((out/f/'stages').iterdir())]
@@ -90,7 +125,8 @@ def pack(out, to):
     """Copy config.json and record.json of every finished stage in DIR/runs-ekg (and DIR/runs-ekg-study) to TO/stages, and of
     the zoo teachers they name to TO/zoo: the records `prunekd.ekg.finished_cells` reads, without the weights. A record
     already in TO with other contents is not overwritten (it names the conflict and stops), except a zoo teacher retrained
-    on a fresh machine whose records differ from the committed ones only in `TIMINGS`: the committed record is kept."""
+    on a fresh machine whose records differ from the committed ones only in `TIMINGS`: the committed record is kept.
+    The rows of `ft-noise` (DIR/ft-noise/*.json) go to TO/ft-noise."""
     import shutil
     from prunekd.core import read_record
     names, teachers = [], set()
@@ -113,11 +149,15 @@ def pack(out, to):
             continue
         if differ: raise SystemExit(f"{dst/differ[0]} differs from {src/differ[0]}: not overwritten")
         for fn in (fn for fn in files if not (dst/fn).exists()): shutil.copy2(src/fn, dst/fn); new += 1
+    for f in sorted((out/'ft-noise').glob('net*-seed*.json')) if (out/'ft-noise').exists() else []:   # ft-noise's rows
+        dst = to/'ft-noise'/f.name
+        if dst.exists() and dst.read_bytes() != f.read_bytes(): raise SystemExit(f"{dst} differs from {f}: not overwritten")
+        if not dst.exists(): dst.parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, dst); new += 1
     log(f"{len(names)} finished stages and {len(zoo)} teachers in {to}, {new} files new")
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('cmd', choices=['teacher', 'one', 'study', 'study-helper', 'status', 'pack'])
+    ap.add_argument('cmd', choices=['teacher', 'one', 'study', 'study-helper', 'ft-noise', 'status', 'pack'])
     ap.add_argument('seed', type=int, nargs='?')
     ap.add_argument('--out', type=Path, default=Path.home()/'.cache'/'prunekd'/'standard-cpu')
     ap.add_argument('--to', type=Path, default=Path('evidence/ekg-standard-cpu'), help='pack: the evidence folder')
@@ -130,6 +170,8 @@ def main():
     ap.add_argument('--networks', type=int, default=30, help='study: random sub-networks (default 30)')
     ap.add_argument('--nets', type=int, nargs='+', default=None,
                     help="study, study-helper: only these networks, in this order, no study record (e.g. a later session's share)")
+    ap.add_argument('--net', type=int, default=None, help='ft-noise: the study network whose fine-tune is repeated')
+    ap.add_argument('--ft-seeds', type=int, nargs='+', default=[101, 102, 103], help="ft-noise: the fine-tuning seeds (default 101 102 103, none a study network's own)")
     ap.add_argument('--seed', dest='study_seed', type=int, default=0, help="study: the teacher's seed (default 0)")
     a = ap.parse_args()
     threads = a.threads if a.threads is not None else 2 if a.cmd == 'teacher' else 1
@@ -147,6 +189,9 @@ def main():
             cells = [tuple(c.split('/')) for c in a.cells]
         one(a.out, a.seed, a.model, a.parts, cells)
     elif a.cmd in ('study', 'study-helper'): study(a.out, a.model, a.networks, a.study_seed, helper=a.cmd == 'study-helper', nets=a.nets)
+    elif a.cmd == 'ft-noise':
+        if a.net is None or a.net < 0: ap.error("ft-noise: give the study network, e.g. --net 15")
+        ft_noise(a.out, a.model, a.net, a.ft_seeds, a.study_seed)
     elif a.cmd == 'pack': pack(a.out, a.to)
     else: status(a.out)
 
