@@ -71,13 +71,15 @@ def study(out, model, networks, seed, helper=False, nets=None):
 def ft_noise(out, model, net, ft_seeds, study_seed=0):
     """The fine-tuning's own run-to-run spread of the study's potential loss: study network `net`'s random sub-network is
     drawn again exactly as `cn_study` draws it (same teacher, D_val and seed), sliced, and given the study's fine-tune once
-    per seed in `ft_seeds` (`fit`'s seed: batch order and augmentation); the test loss and top-1 of each go to
+    per seed in `ft_seeds`, the training loader's seed (batch order and augmentation; the study's fine-tunes all use the
+    study seed's, and `fit`'s own seed changes nothing in a network without dropout); the test loss and top-1 of each go to
     DIR/ft-noise/net<net>-seed<k>.json (written atomically; an existing file is read back, not recomputed). The CN pass
     is skipped, so the BN statistics at the fine-tune's start are the slice's, not the study's: the spread over `ft_seeds`
     is the measure, not agreement with the study's row."""
     from prunekd.core import atomic_write_json, read_json, load_state, seed_everything
     from prunekd.ekg import STUDY_PRESETS, EKGGates, per_class_split, random_subnetwork, slice_state
     from prunekd.runs import StageContext, get_preset, teacher_stage
+    from prunekd.data import InMemoryLoader
     from prunekd.metrics import evaluate
     from prunekd.train import fit
     p = get_preset(STUDY_PRESETS, 'standard', {'model': model} if model else None)
@@ -95,8 +97,9 @@ def ft_noise(out, model, net, ft_seeds, study_seed=0):
         if f.exists(): log(f"[net {net}, fine-tune seed {k}] read back: {read_json(f)}"); continue
         sub = slice_state(teacher, rs['final']); sub.load_state_dict(start)
         t0 = time.perf_counter()
-        fit(sub, ctx.loaders(ft['batch_size'])[0], None, epochs=ft['epochs'], lr=ft['lr'], schedule=ft['schedule'],
-            weight_decay=ft['weight_decay'], select=None, seed=k, progress=False)
+        loader = InMemoryLoader(ctx.train, ft['batch_size'], shuffle=True, augment=True, seed=k, device=ctx.device)
+        fit(sub, loader, None, epochs=ft['epochs'], lr=ft['lr'], schedule=ft['schedule'],
+            weight_decay=ft['weight_decay'], select=None, seed=s, progress=False)
         te = evaluate(sub, ctx.eval_loader('test'))
         row = dict(net=net, study_seed=study_seed, ft_seed=k, widths=sub.cfg, potential_loss=te['loss'], test_acc=te['acc'],
                    seconds=time.perf_counter() - t0)
