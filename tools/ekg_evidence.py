@@ -74,8 +74,8 @@ def ft_noise(out, model, net, ft_seeds, study_seed=0):
     per seed in `ft_seeds`, the training loader's seed (batch order and augmentation; the study's fine-tunes all use the
     study seed's, and `fit`'s own seed changes nothing in a network without dropout); the test loss and top-1 of each go to
     DIR/ft-noise/net<net>-seed<k>.json (written atomically; an existing file is read back, not recomputed). The CN pass
-    is skipped, so the BN statistics at the fine-tune's start are the slice's, not the study's: the spread over `ft_seeds`
-    is the measure, not agreement with the study's row."""
+    is skipped (it leaves the BN statistics at the fine-tune's start different), yet with the study's own loader seed
+    (`--ft-seeds 0` for study seed 0) the row is the study's exactly: checked on networks 0 and 1 (2026-12-07)."""
     from prunekd.core import atomic_write_json, read_json, load_state, seed_everything
     from prunekd.ekg import STUDY_PRESETS, EKGGates, per_class_split, random_subnetwork, slice_state
     from prunekd.runs import StageContext, get_preset, teacher_stage
@@ -87,7 +87,7 @@ def ft_noise(out, model, net, ft_seeds, study_seed=0):
     EKGGates(ctx.build(p['model'], p['model_kwargs'])).remove()
     _, val = per_class_split(ctx.train.labels, 0, p['val_per_class'])
     xv, yv = ctx.train.normalized(val, ctx.device), ctx.train.labels[val].to(ctx.device)
-    _, t_rec, t_dir = teacher_stage(ctx, p['model'], p['model_kwargs'], p['teacher'], out/'zoo')
+    _, _, t_dir = teacher_stage(ctx, p['model'], p['model_kwargs'], p['teacher'], out/'zoo')
     s = study_seed * 100_003 + net; seed_everything(s)          # the study's seed for network `net` (cn_study's job)
     teacher = ctx.build(p['model'], p['model_kwargs']); load_state(teacher, t_dir/'model.pt'); teacher.eval()
     rs = random_subnetwork(teacher, xv, yv, p['flops_target'], seed=s, trials=p['trials'], l1_trials=p['l1_trials'])
@@ -174,7 +174,7 @@ def main():
     ap.add_argument('--nets', type=int, nargs='+', default=None,
                     help="study, study-helper: only these networks, in this order, no study record (e.g. a later session's share)")
     ap.add_argument('--net', type=int, default=None, help='ft-noise: the study network whose fine-tune is repeated')
-    ap.add_argument('--ft-seeds', type=int, nargs='+', default=[101, 102, 103], help="ft-noise: the fine-tuning seeds (default 101 102 103, none a study network's own)")
+    ap.add_argument('--ft-seeds', type=int, nargs='+', default=[101, 102, 103], help="ft-noise: the training loader's seeds (default 101 102 103; the study's is its --seed)")
     ap.add_argument('--seed', dest='study_seed', type=int, default=0, help="study: the teacher's seed (default 0)")
     a = ap.parse_args()
     threads = a.threads if a.threads is not None else 2 if a.cmd == 'teacher' else 1
