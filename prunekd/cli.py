@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, json, sys, io, contextlib
 from pathlib import Path
-from .core import check_fraction, CorruptFileError, UnsafeFileError, CheckpointMismatchError, init_distributed, barrier
+from .core import check_fraction, CorruptFileError, UnsafeFileError, CheckpointMismatchError, init_distributed, leave_distributed, barrier
 from .data import DATASETS, DatasetNotFoundError, load_dataset
 from .models import MODELS
 from .train import SCHEDULES, train_classifier, format_record
@@ -272,14 +272,16 @@ def main(argv=None) -> int:
         rank, _ = init_distributed()                 # under torchrun: join the group (one DDP model; rank 0 writes and prints)
         quiet = contextlib.redirect_stdout(io.StringIO()) if rank > 0 else contextlib.nullcontext()
         try:
-            with quiet: return _command(args)
+            with quiet: code = _command(args)
         except DatasetNotFoundError as e:            # --download: fetch the missing dataset once, then run the command again
             if not getattr(args, 'download', False) or e.dataset not in DOWNLOADABLE: raise
             if rank == 0:
                 print(f"{e.dataset} is missing ({e.detail}): downloading it")
                 for split in ('train', 'test'): load_dataset(e.dataset, split, args.data_root, download=True)
             barrier()
-            with quiet: return _command(args)
+            with quiet: code = _command(args)
+        leave_distributed()                          # a clean end: every rank is past its last collective
+        return code
     except _USER_ERRORS as e:
         if args.debug: raise
         if isinstance(e, DatasetNotFoundError):      # the fix in this command's own terms

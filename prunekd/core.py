@@ -14,9 +14,9 @@ from filelock import FileLock, Timeout
 # %% auto #0
 __all__ = ['RECOMPUTE_HINT', 'NonFiniteLossError', 'CheckpointMismatchError', 'CorruptFileError', 'CorruptRunError',
            'UnsafeFileError', 'check_choice', 'check_fraction', 'seed_everything', 'get_device', 'dist_info',
-           'is_main_process', 'barrier', 'broadcast_object', 'init_distributed', 'config_hash', 'atomic_write',
-           'atomic_save', 'atomic_write_json', 'atomic_write_text', 'read_json', 'safe_load', 'load_state',
-           'file_digest', 'read_record', 'Run', 'run_once']
+           'is_main_process', 'barrier', 'broadcast_object', 'init_distributed', 'leave_distributed', 'config_hash',
+           'atomic_write', 'atomic_save', 'atomic_write_json', 'atomic_write_text', 'read_json', 'safe_load',
+           'load_state', 'file_digest', 'read_record', 'Run', 'run_once']
 
 # %% ../nbs/00_core.ipynb #dac7c4b2
 class NonFiniteLossError(FloatingPointError):
@@ -105,8 +105,9 @@ def init_distributed(backend:str|None=None # 'gloo', 'nccl' or None: nccl when C
                     ) -> tuple[int, int]:
     """Join the process group described by `torchrun`'s environment (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`,
     `MASTER_ADDR`, `MASTER_PORT`) and return `(rank, world_size)`. Without `WORLD_SIZE` > 1 (a plain `python` run),
-    or when already joined, it only returns `dist_info()`. On CUDA it selects GPU `LOCAL_RANK`. Raises `ValueError`
-    for an unknown backend, `RuntimeError` when torch was built without `torch.distributed`."""
+    or when already joined, it only returns `dist_info()`. On CUDA it selects GPU `LOCAL_RANK`. End the program with
+    `leave_distributed()`. Raises `ValueError` for an unknown backend, `RuntimeError` when torch was built without
+    `torch.distributed`."""
     import torch.distributed as dist
     if int(os.environ.get('WORLD_SIZE', '1')) <= 1 or (dist.is_available() and dist.is_initialized()): return dist_info()
     if not dist.is_available(): raise RuntimeError("this torch build has no torch.distributed: train in one process")
@@ -115,6 +116,14 @@ def init_distributed(backend:str|None=None # 'gloo', 'nccl' or None: nccl when C
     if backend == 'nccl': torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))
     dist.init_process_group(backend)
     return dist_info()
+
+def leave_distributed():
+    """Leave the process group (`torch.distributed.destroy_process_group`); nothing to do when none was joined. Call it
+    once on every rank at the end of a `torchrun` program, after the last collective and only on a clean end: a process
+    that exits with its gloo group still open can abort at interpreter shutdown ('terminate called without an active
+    exception', SIGABRT), because gloo's worker threads outlive Python's teardown (pytorch/pytorch#179291)."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
 
 # %% ../nbs/00_core.ipynb #34235622
 def _jsonable(obj, path='config'):

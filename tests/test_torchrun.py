@@ -12,7 +12,7 @@ WORKER = textwrap.dedent('''
     import json, os, sys
     from pathlib import Path
     import torch, torch.nn as nn
-    from prunekd.core import init_distributed, is_main_process, run_once
+    from prunekd.core import init_distributed, leave_distributed, is_main_process, run_once
     from prunekd.data import ImageData, InMemoryLoader
     from prunekd.train import fit, Callback
     rank, world = init_distributed()
@@ -34,6 +34,7 @@ WORKER = textwrap.dedent('''
     rec = run_once(out / 'runs', {'toy': 1}, job, name='toy', log=None)
     torch.save(model.state_dict(), out / f'weights{rank}.pt')
     (out / f'record{rank}.json').write_text(json.dumps(rec))
+    leave_distributed()
 ''')
 
 
