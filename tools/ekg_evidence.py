@@ -88,7 +88,7 @@ def ft_noise(out, model, net, ft_seeds, study_seed=0):
     _, val = per_class_split(ctx.train.labels, 0, p['val_per_class'])
     xv, yv = ctx.train.normalized(val, ctx.device), ctx.train.labels[val].to(ctx.device)
     _, _, t_dir = teacher_stage(ctx, p['model'], p['model_kwargs'], p['teacher'], out/'zoo')
-    s = study_seed * 100_003 + net; seed_everything(s)          # the study's seed for network `net` (cn_study's job)
+    s = study_seed * 100_003 + net; seed_everything(s)          # cn_study's seed for network `net` (tutorial 22's ekgcn03 tests the widths match)
     teacher = ctx.build(p['model'], p['model_kwargs']); load_state(teacher, t_dir/'model.pt'); teacher.eval()
     rs = random_subnetwork(teacher, xv, yv, p['flops_target'], seed=s, trials=p['trials'], l1_trials=p['l1_trials'])
     start, ft = slice_state(teacher, rs['final']).state_dict(), p['finetune']
